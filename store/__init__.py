@@ -1,0 +1,35 @@
+"""The data layer of the workstation: models, repositories, unit of work. Never imports Textual."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from store.db import Database
+    from store.uow import UnitOfWork
+
+_database: Database | None = None
+
+
+def use_database(database: Database) -> None:
+    """Make `database` the one this process works on (the engine is created once)."""
+    global _database
+    _database = database
+
+
+def current_database() -> Database:
+    if _database is None:
+        raise StoreError("no database is open: call store.use_database() first")
+    return _database
+
+
+def unit_of_work(*, actor: str | None = None, reason: str | None = None, read_only: bool = False) -> UnitOfWork:
+    """A unit of work on the process's database; see store.uow.UnitOfWork."""
+    from store.uow import UnitOfWork
+
+    return UnitOfWork(current_database().engine, actor=actor, reason=reason, read_only=read_only)
+
+
+__all__ = ["StoreError", "current_database", "unit_of_work", "use_database"]

@@ -1,0 +1,1 @@
+"""Repositories: the only door between callers and the tables."""

@@ -1,0 +1,61 @@
+"""Facts about the database itself: server, schema revision, rows per table."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from store.migrations import schema_state
+from store.records import DatabaseOverview, TableCount
+
+# Above this many estimated rows a count(*) would cost more than the screen is worth.
+EXACT_COUNT_LIMIT = 200_000
+
+_TABLES = text(
+    """
+    select c.relname,
+           case when c.relkind = 'p' then
+               coalesce((select sum(greatest(p.reltuples, 0)) from pg_inherits i
+                         join pg_class p on p.oid = i.inhrelid where i.inhparent = c.oid), 0)
+           else greatest(c.reltuples, 0) end::bigint as estimate
+    from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema()
+      and c.relkind in ('r', 'p')
+      and not c.relispartition
+      and c.relname <> 'alembic_version'
+    order by c.relname
+    """
+)
+
+
+class CatalogRepository:
+    """Reads pg_catalog and alembic_version; writes nothing."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def overview(self) -> DatabaseOverview:
+        server_version, database, user = self._session.execute(
+            text("select current_setting('server_version'), current_database(), current_user")
+        ).one()
+        state = schema_state(self._session.connection())
+        return DatabaseOverview(
+            server_version=server_version,
+            database=database,
+            user=user,
+            revision=state.current_label,
+            expected_revision=state.expected_label,
+            tables=self.table_counts(),
+        )
+
+    def table_counts(self) -> tuple[TableCount, ...]:
+        counts = []
+        for name, estimate in self._session.execute(_TABLES).all():
+            if estimate < EXACT_COUNT_LIMIT:
+                quoted = self._session.connection().dialect.identifier_preparer.quote(name)
+                rows = self._session.execute(text(f"select count(*) from {quoted}")).scalar_one()
+                counts.append(TableCount(table=name, rows=int(rows), exact=True))
+            else:
+                counts.append(TableCount(table=name, rows=int(estimate), exact=False))
+        return tuple(counts)

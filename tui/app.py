@@ -1,0 +1,43 @@
+"""The Textual application: screens, global bindings and the one handler for store errors."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from store.db import DatabaseTarget
+from store.errors import StoreError
+from tui.screens.connection import ConnectionScreen
+
+
+class WorkstationApp(App[None]):
+    """Research Workstation."""
+
+    TITLE = "Research Workstation"
+    CSS_PATH = "styles/app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Leave the workstation", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-anywhere"),
+    ]
+
+    def __init__(self, target: DatabaseTarget) -> None:
+        super().__init__()
+        self.target = target
+
+    def on_mount(self) -> None:
+        self.push_screen(ConnectionScreen(self.target))
+
+    @on(Worker.StateChanged)
+    def report_failed_worker(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure lands here: the analyst reads a sentence, the app keeps running."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        if isinstance(error, StoreError):
+            self.notify(str(error), title="Database", severity="error", timeout=10)
+        else:
+            self.notify(f"{type(error).__name__}: {error}", title="Unexpected error", severity="error", timeout=10)
