@@ -20,9 +20,8 @@ PARTITION_NAME = re.compile(r"^ohlcv_(daily|intraday)_(p\d{4}(_\d{2})?|default)$
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Leave out of autogenerate what the models deliberately do not describe."""
-    if type_ == "table" and reflected and compare_to is None and name and PARTITION_NAME.match(name):
-        return False
-    return True
+    is_partition = type_ == "table" and reflected and compare_to is None and bool(PARTITION_NAME.match(name or ""))
+    return not is_partition
 
 
 def run_with_connection(connection: Connection) -> None:

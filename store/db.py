@@ -47,12 +47,12 @@ class DatabaseTarget:
 
 def mask_url(url: URL | str) -> str:
     """The URL with its password replaced by ***; safe to show anywhere."""
-    if isinstance(url, str):
-        try:
-            url = make_url(url)
-        except (ArgumentError, ValueError):
-            return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
-    return url.render_as_string(hide_password=True)
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 def parse_url(raw: str) -> URL:

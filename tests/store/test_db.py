@@ -28,7 +28,10 @@ def test_no_url_means_embedded() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["postgresql://analyst:s3cr3t@db.example:5432/research", "postgresql+psycopg://analyst:s3cr3t@db/r?sslmode=require"],
+    [
+        "postgresql://analyst:s3cr3t@db.example:5432/research",
+        "postgresql+psycopg://analyst:s3cr3t@db/r?sslmode=require",
+    ],
 )
 def test_password_is_never_shown(raw: str) -> None:
     shown = DatabaseTarget(parse_url(raw)).display
