@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from store.db import DatabaseTarget
 from store.errors import StoreError
 from tui.screens.connection import ConnectionScreen
+
+if TYPE_CHECKING:
+    from store.db import DatabaseTarget
 
 
 class WorkstationApp(App[None]):
     """Research Workstation."""
 
     TITLE = "Research Workstation"
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Leave the workstation", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-anywhere"),

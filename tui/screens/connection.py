@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,9 +12,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 import store
-from store.db import DatabaseTarget
 from store.records import DatabaseOverview
 from tui.messages import OverviewLoaded
+
+if TYPE_CHECKING:
+    from store.db import DatabaseTarget
 
 
 class ConnectionScreen(Screen[None]):
