@@ -47,8 +47,7 @@ def run_migrations_online() -> None:
         with given.begin() as connection:
             run_with_connection(connection)
         return
-    url = config.get_main_option("sqlalchemy.url") or None
-    database = db.open_database(url)
+    database = db.open_database(config.get_main_option("sqlalchemy.url") or None)
     try:
         with database.engine.connect() as connection:
             run_with_connection(connection)
@@ -59,7 +58,7 @@ def run_migrations_online() -> None:
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url") or "postgresql+psycopg://",
+        url="postgresql+psycopg://",
         target_metadata=target_metadata,
         literal_binds=True,
     )

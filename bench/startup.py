@@ -18,9 +18,9 @@ from store.db import Database, DatabaseTarget
 from store.migrations import ensure_schema
 server = start_embedded(Path(sys.argv[1]))
 started = time.perf_counter() - t
-database = Database(DatabaseTarget(server.url, embedded_dir=server.data_dir))
+database = Database(DatabaseTarget(server.params(), embedded_dir=server.data_dir))
 database.check_connection()
-ensure_schema(database.engine, migrate=True)
+ensure_schema(database, migrate=True)
 print(started, time.perf_counter() - t)
 """
 
@@ -32,7 +32,7 @@ from store.db import open_database
 from store.migrations import ensure_schema
 database = open_database()
 database.check_connection()
-ensure_schema(database.engine, migrate=True)
+ensure_schema(database, migrate=True)
 store.use_database(database)
 from tui.app import WorkstationApp
 

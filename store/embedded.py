@@ -14,7 +14,6 @@ from typing import Any
 import platformdirs
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import URL
 
 from store.errors import EmbeddedServerError
 
@@ -30,10 +29,11 @@ class EmbeddedServer:
 
     data_dir: Path
     socket_dir: Path
-    url: URL
+    database: str | None
 
-    def admin_url(self) -> URL:
-        return self.url.set(database="postgres")
+    def params(self, database: str | None = None) -> dict[str, str]:
+        """libpq parameters for `database` (default: ours) on this server's unix socket."""
+        return {"host": str(self.socket_dir), "user": "postgres", "dbname": database or self.database or "postgres"}
 
 
 def default_data_dir() -> Path:
@@ -64,8 +64,7 @@ def start_embedded(
         ) from exc
     atexit.register(_forget_dead_handles, pgdata)
     socket_dir = handle.get_postmaster_info().socket_dir or pgdata
-    url = URL.create("postgresql+psycopg", username="postgres", database=database, query={"host": str(socket_dir)})
-    server = EmbeddedServer(data_dir=data_dir, socket_dir=Path(socket_dir), url=url)
+    server = EmbeddedServer(data_dir=data_dir, socket_dir=Path(socket_dir), database=database)
     if database is not None:
         ensure_database(server, database)
     return server

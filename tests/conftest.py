@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.engine import URL
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Connection, Engine
 
 from store import migrations
-from store.db import create_database_engine, parse_url
+from store.db import Database, DatabaseTarget, render_url
 
 TEST_URL_ENV = "WORKSTATION_TEST_DATABASE_URL"
 
@@ -25,19 +24,15 @@ TEST_URL_ENV = "WORKSTATION_TEST_DATABASE_URL"
 class TestServer:
     """The one server of this test session, and how to make databases on it."""
 
-    admin_url: URL
+    admin: DatabaseTarget
     label: str
 
-    def url_for(self, database: str) -> URL:
-        return self.admin_url.set(database=database)
+    def target_for(self, database: str) -> DatabaseTarget:
+        return self.admin.with_database(database)
 
     def _admin(self, statement: str) -> None:
-        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-        try:
-            with engine.connect() as connection:
-                connection.execute(text(statement))
-        finally:
-            engine.dispose()
+        with psycopg.connect(self.admin.conninfo, autocommit=True) as connection:
+            connection.execute(statement.encode())
 
     def create_database(self, template: str | None = None, prefix: str = "ws_test") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
@@ -54,20 +49,32 @@ class ScratchDatabase:
     """A database made for one test (cloned from the migrated template, or empty)."""
 
     name: str
-    url: URL
-    engine: Engine
+    database: Database
+
+    @property
+    def engine(self) -> Engine:
+        return self.database.engine
+
+    @property
+    def target(self) -> DatabaseTarget:
+        return self.database.target
+
+    @property
+    def url(self) -> str:
+        """A postgresql:// URL with the password, as a person would pass it to --db."""
+        return render_url(self.target.params, hide_password=False)
 
 
 def _start_test_server() -> TestServer:
     raw = os.environ.get(TEST_URL_ENV)
     if raw:
-        url = parse_url(raw)
-        return TestServer(admin_url=url, label=f"server {url.render_as_string(hide_password=True)}")
+        target = DatabaseTarget.from_url(raw)
+        return TestServer(admin=target, label=f"server {target.display}")
     from store.embedded import start_embedded
 
     # A short path: the unix socket lives inside it and its path is limited to ~107 bytes.
     server = start_embedded(Path(tempfile.mkdtemp(prefix="wst")), database=None, cleanup="delete")
-    return TestServer(admin_url=server.admin_url(), label="embedded PostgreSQL 18")
+    return TestServer(admin=DatabaseTarget(server.params("postgres")), label="embedded PostgreSQL 18")
 
 
 @pytest.fixture(scope="session")
@@ -79,11 +86,11 @@ def pg_server() -> TestServer:
 def template_database(pg_server: TestServer) -> Iterator[str]:
     """A database migrated to head once per session; every migrated test database is a copy."""
     name = pg_server.create_database(prefix="ws_template")
-    engine = create_database_engine(pg_server.url_for(name))
+    database = Database(pg_server.target_for(name))
     try:
-        migrations.upgrade(engine)
+        migrations.upgrade(database.engine)
     finally:
-        engine.dispose()
+        database.close()
     yield name
     pg_server.drop_database(name)
 
@@ -92,9 +99,9 @@ def template_database(pg_server: TestServer) -> Iterator[str]:
 def shared_engine(pg_server: TestServer, template_database: str) -> Iterator[Engine]:
     """The database that rolled-back tests share."""
     name = pg_server.create_database(template=template_database)
-    engine = create_database_engine(pg_server.url_for(name))
-    yield engine
-    engine.dispose()
+    database = Database(pg_server.target_for(name))
+    yield database.engine
+    database.close()
     pg_server.drop_database(name)
 
 
@@ -112,12 +119,11 @@ def conn(shared_engine: Engine) -> Iterator[Connection]:
 
 def _scratch(pg_server: TestServer, template: str | None) -> Iterator[ScratchDatabase]:
     name = pg_server.create_database(template=template)
-    url = pg_server.url_for(name)
-    engine = create_database_engine(url)
+    database = Database(pg_server.target_for(name))
     try:
-        yield ScratchDatabase(name=name, url=url, engine=engine)
+        yield ScratchDatabase(name=name, database=database)
     finally:
-        engine.dispose()
+        database.close()
         pg_server.drop_database(name)
 
 

@@ -17,7 +17,7 @@ def workstation(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def url_of(database) -> str:  # type: ignore[no-untyped-def]
-    return database.url.render_as_string(hide_password=False)
+    return str(database.url)
 
 
 def head() -> str:

@@ -105,7 +105,7 @@ def run_app(args: argparse.Namespace) -> int:
     database = open_database(args.db)
     try:
         database.check_connection()
-        ensure_schema(database.engine, migrate=database.target.is_embedded)
+        ensure_schema(database, migrate=database.target.is_embedded)
         store.use_database(database)
         from tui.app import WorkstationApp
 

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 import store
-from store.db import Database, DatabaseTarget
+from store.db import Database
 
 
 @pytest.fixture
 def app_database(fresh_db) -> Iterator[Database]:  # type: ignore[no-untyped-def]
-    database = Database(DatabaseTarget(fresh_db.url))
+    database = Database(fresh_db.target)
     store.use_database(database)
     yield database
     database.close()
