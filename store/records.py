@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class TableCount:
-    """Rows in one table: exact for small tables, the planner's estimate (exact=False) for big ones."""
+    """Rows in one table (exact for small tables, the planner's estimate for big ones), its size on disk
+    with indexes and partitions, and how many partitions it has (0 when it is not partitioned)."""
 
     table: str
     rows: int
     exact: bool
+    size_bytes: int
+    partitions: int
 
 
 @dataclass(frozen=True, slots=True)

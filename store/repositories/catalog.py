@@ -14,10 +14,11 @@ EXACT_COUNT_LIMIT = 200_000
 _TABLES = text(
     """
     select c.relname,
-           case when c.relkind = 'p' then
-               coalesce((select sum(greatest(p.reltuples, 0)) from pg_inherits i
-                         join pg_class p on p.oid = i.inhrelid where i.inhparent = c.oid), 0)
-           else greatest(c.reltuples, 0) end::bigint as estimate
+           (select coalesce(sum(greatest(p.reltuples, 0)), 0) from pg_partition_tree(c.oid) t
+            join pg_class p on p.oid = t.relid where t.isleaf)::bigint as estimate,
+           (select coalesce(sum(pg_total_relation_size(t.relid)), 0) from pg_partition_tree(c.oid) t)::bigint
+               as size_bytes,
+           (select count(*) from pg_partition_tree(c.oid) t where t.level = 1)::int as partitions
     from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = current_schema()
@@ -51,11 +52,13 @@ class CatalogRepository:
 
     def table_counts(self) -> tuple[TableCount, ...]:
         counts = []
-        for name, estimate in self._session.execute(_TABLES).all():
-            if estimate < EXACT_COUNT_LIMIT:
+        for name, estimate, size_bytes, partitions in self._session.execute(_TABLES).all():
+            exact = estimate < EXACT_COUNT_LIMIT
+            rows = estimate
+            if exact:
                 quoted = self._session.connection().dialect.identifier_preparer.quote(name)
                 rows = self._session.execute(text(f"select count(*) from {quoted}")).scalar_one()
-                counts.append(TableCount(table=name, rows=int(rows), exact=True))
-            else:
-                counts.append(TableCount(table=name, rows=int(estimate), exact=False))
+            counts.append(
+                TableCount(table=name, rows=int(rows), exact=exact, size_bytes=size_bytes, partitions=partitions)
+            )
         return tuple(counts)

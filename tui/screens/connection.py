@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -41,8 +42,10 @@ class ConnectionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#table-counts", DataTable)
-        table.add_column("Table", key="table")
-        table.add_column("Rows", key="rows")
+        table.add_column("Table", key="table", width=28)
+        table.add_column(Text("Rows", justify="right"), key="rows", width=14)
+        table.add_column(Text("Size", justify="right"), key="size", width=10)
+        table.add_column(Text("Partitions", justify="right"), key="partitions", width=10)
         self.load_overview()
 
     def action_refresh(self) -> None:
@@ -70,4 +73,21 @@ class ConnectionScreen(Screen[None]):
         table.clear()
         for count in overview.tables:
             rows = f"{count.rows:,}" if count.exact else f"≈{count.rows:,}"
-            table.add_row(count.table, rows, key=count.table)
+            partitions = str(count.partitions) if count.partitions else ""
+            table.add_row(
+                count.table,
+                Text(rows, justify="right"),
+                Text(human_size(count.size_bytes), justify="right"),
+                Text(partitions, justify="right"),
+                key=count.table,
+            )
+
+
+def human_size(size_bytes: int) -> str:
+    """1536 → '1.5 kB': sizes as people read them."""
+    size = float(size_bytes)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TB"
