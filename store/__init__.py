@@ -29,7 +29,8 @@ def unit_of_work(*, actor: str | None = None, reason: str | None = None, read_on
     """A unit of work on the process's database; see store.uow.UnitOfWork."""
     from store.uow import UnitOfWork
 
-    return UnitOfWork(current_database().engine, actor=actor, reason=reason, read_only=read_only)
+    database = current_database()
+    return UnitOfWork(database.engine, actor=actor, reason=reason, read_only=read_only, target=database.target.display)
 
 
 __all__ = ["StoreError", "current_database", "unit_of_work", "use_database"]

@@ -31,6 +31,10 @@ class EditConflict(StoreError):
         self.attempted = dict(attempted)
 
 
+class ReadOnlyViolation(StoreError):
+    """A read-only unit of work was asked to write; nothing was written."""
+
+
 class StoreUnavailable(StoreError):
     """The database cannot be reached or refused the connection."""
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import getpass
 import os
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
-from store.errors import StoreError
+from store.errors import ReadOnlyViolation, StoreError
+from store.repositories.base import Repository
 from store.repositories.catalog import CatalogRepository
+from store.translation import translate
 
 ANALYST_ENV = "WORKSTATION_ANALYST"
+RepositoryT = TypeVar("RepositoryT", bound=Repository)
 
 
 def default_actor() -> str:
@@ -21,21 +25,28 @@ def default_actor() -> str:
     return os.environ.get(ANALYST_ENV) or getpass.getuser()
 
 
-class ReadOnlyViolation(StoreError):
-    """A read-only unit of work was asked to commit a change."""
-
-
 class UnitOfWork:
-    """`with UnitOfWork(engine, actor=...) as uow:` — nothing is kept unless `uow.commit()` is called."""
+    """`with UnitOfWork(engine, actor=...) as uow:` — nothing is kept unless `uow.commit()` is called.
+
+    Database errors raised inside the block, or by commit, leave it as StoreErrors (store.translation).
+    """
 
     def __init__(
-        self, engine: Engine, *, actor: str | None = None, reason: str | None = None, read_only: bool = False
+        self,
+        engine: Engine | Connection,
+        *,
+        actor: str | None = None,
+        reason: str | None = None,
+        read_only: bool = False,
+        target: str = "the database",
     ) -> None:
         self._engine = engine
         self.actor = actor or default_actor()
         self.reason = reason
         self.read_only = read_only
+        self.target = target
         self._session: Session | None = None
+        self._repositories: dict[type[Repository], Repository] = {}
 
     @property
     def session(self) -> Session:
@@ -43,10 +54,24 @@ class UnitOfWork:
             raise StoreError("the unit of work is used outside its `with` block")
         return self._session
 
+    def repository(self, kind: type[RepositoryT]) -> RepositoryT:
+        """The unit's one instance of a repository class, bound to its session and actor."""
+        if kind not in self._repositories:
+            self._repositories[kind] = kind(self.session, actor=self.actor)
+        found = self._repositories[kind]
+        assert isinstance(found, kind)
+        return found
+
+    @property
+    def catalog(self) -> CatalogRepository:
+        return self.repository(CatalogRepository)
+
     def __enter__(self) -> UnitOfWork:
-        self._session = Session(self._engine, expire_on_commit=False, autoflush=False)
+        # Bound to a Connection (tests), the unit works in a savepoint of that connection's transaction.
+        self._session = Session(
+            self._engine, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+        )
         event.listen(self._session, "after_begin", self._name_transaction)
-        self.catalog = CatalogRepository(self._session)
         return self
 
     def _name_transaction(self, session: Session, transaction: SessionTransaction, connection: Any) -> None:
@@ -61,7 +86,10 @@ class UnitOfWork:
     def commit(self) -> None:
         if self.read_only:
             raise ReadOnlyViolation("this unit of work is read-only; nothing was written")
-        self.session.commit()
+        try:
+            self.session.commit()
+        except DBAPIError as exc:
+            raise translate(exc, target=self.target) from exc
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -70,5 +98,10 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         session, self._session = self.session, None
-        session.rollback()
-        session.close()
+        self._repositories.clear()
+        try:
+            session.rollback()
+        finally:
+            session.close()
+        if isinstance(exc, DBAPIError):
+            raise translate(exc, target=self.target) from exc

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from store.migrations import schema_state
 from store.records import DatabaseOverview, TableCount
+from store.repositories.base import Repository
 
 # Above this many estimated rows a count(*) would cost more than the screen is worth.
 EXACT_COUNT_LIMIT = 200_000
@@ -30,11 +30,8 @@ _TABLES = text(
 )
 
 
-class CatalogRepository:
+class CatalogRepository(Repository):
     """Reads pg_catalog and alembic_version; writes nothing."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def overview(self) -> DatabaseOverview:
         server_version, database, user = self._session.execute(

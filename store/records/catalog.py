@@ -1,4 +1,4 @@
-"""Frozen records the store hands out: plain values, never ORM objects."""
+"""Records about the database itself: its overview and per-table counts."""
 
 from __future__ import annotations
 

@@ -1,0 +1,5 @@
+"""Frozen records the store hands out: plain values, never ORM objects (one module per aggregate)."""
+
+from store.records.catalog import DatabaseOverview, TableCount
+
+__all__ = ["DatabaseOverview", "TableCount"]
