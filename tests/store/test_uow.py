@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from store.db import Database
-from store.errors import EditConflict, InvalidInput, ReadOnlyViolation
+from store.errors import EditConflict, InvalidInput, ReadOnlyViolation, StoreUnavailable
 from store.models.research import Watchlist
 from store.repositories.base import Repository
 from store.uow import UnitOfWork
@@ -42,9 +42,8 @@ def test_leaving_without_commit_keeps_nothing(fresh_db) -> None:  # type: ignore
 
 
 def test_read_only_unit_refuses_writes(make_uow: Callable[..., UnitOfWork]) -> None:
-    with make_uow(read_only=True) as unit:
-        with pytest.raises(ReadOnlyViolation):
-            unit.commit()
+    with make_uow(read_only=True) as unit, pytest.raises(ReadOnlyViolation):
+        unit.commit()
     with pytest.raises(ReadOnlyViolation), make_uow(read_only=True) as unit:
         add_watchlist(unit)
 
@@ -75,13 +74,16 @@ def test_a_stale_version_writes_nothing_and_reports_both_sides(make_uow: Callabl
     assert "version 1" in str(caught.value)
 
 
-def test_lost_server_is_reported_as_unavailable(fresh_db, pg_server) -> None:  # type: ignore[no-untyped-def]
-    from store.errors import StoreUnavailable
-
-    database = Database(fresh_db.target)
-    with pytest.raises(StoreUnavailable, match="lost the connection"), UnitOfWork(database.engine) as unit:
+def read_after_the_server_dropped_us(database: Database) -> None:
+    with UnitOfWork(database.engine) as unit:
         pid = unit.session.execute(text("select pg_backend_pid()")).scalar_one()
         with database.connect() as other:
             other.execute("select pg_terminate_backend(%s)", (pid,))
         unit.session.execute(text("select 1"))
+
+
+def test_lost_server_is_reported_as_unavailable(fresh_db) -> None:  # type: ignore[no-untyped-def]
+    database = Database(fresh_db.target)
+    with pytest.raises(StoreUnavailable, match="lost the connection"):
+        read_after_the_server_dropped_us(database)
     database.close()
