@@ -145,7 +145,7 @@ def main() -> None:
             print(f"{name:55} median {statistics.median(value):9.2f}  (n={len(value)}, max {max(value):.2f})")
         else:
             print(f"{name:55} {value}")
-    print(json.dumps({k: v for k, v in results.items()}, default=str), file=sys.stderr)
+    print(json.dumps(results, default=str), file=sys.stderr)
 
 
 if __name__ == "__main__":
