@@ -11,12 +11,14 @@ if TYPE_CHECKING:
     from store.uow import UnitOfWork
 
 _database: Database | None = None
+_actor: str | None = None
 
 
-def use_database(database: Database) -> None:
-    """Make `database` the one this process works on (the engine is created once)."""
-    global _database
+def use_database(database: Database, *, actor: str | None = None) -> None:
+    """Make `database` the one this process works on (the engine is created once), and `actor` its analyst."""
+    global _database, _actor
     _database = database
+    _actor = actor
 
 
 def current_database() -> Database:

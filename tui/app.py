@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from store.errors import StoreError
+from tui.config import UserConfig
 from tui.screens.connection import ConnectionScreen
 
 if TYPE_CHECKING:
@@ -27,12 +28,23 @@ class WorkstationApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-anywhere"),
     ]
 
-    def __init__(self, target: DatabaseTarget) -> None:
+    def __init__(self, target: DatabaseTarget, config: UserConfig | None = None) -> None:
         super().__init__()
         self.target = target
+        self.config = config or UserConfig()
 
     def on_mount(self) -> None:
+        if self.config.theme:
+            self.apply_theme(self.config.theme)
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
         self.push_screen(ConnectionScreen(self.target))
+
+    def apply_theme(self, name: str) -> None:
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(f"theme {name!r} from config.toml is unknown; keeping {self.theme}", severity="warning")
 
     @on(Worker.StateChanged)
     def report_failed_worker(self, event: Worker.StateChanged) -> None:

@@ -101,15 +101,23 @@ def run_app(args: argparse.Namespace) -> int:
     import store
     from store.db import open_database
     from store.migrations import ensure_schema
+    from tui.config import ConfigError, load_config
 
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        print(f"workstation: {exc}", file=sys.stderr)
+        return EXIT_DOOR_ERROR
+    for warning in config.warnings:
+        print(f"workstation: {warning}", file=sys.stderr)
     database = open_database(args.db)
     try:
         database.check_connection()
         ensure_schema(database, migrate=database.target.is_embedded)
-        store.use_database(database)
+        store.use_database(database, actor=config.analyst)
         from tui.app import WorkstationApp
 
-        WorkstationApp(database.target).run()
+        WorkstationApp(database.target, config).run()
     finally:
         database.close()
     return 0
