@@ -35,6 +35,15 @@ class ReadOnlyViolation(StoreError):
     """A read-only unit of work was asked to write; nothing was written."""
 
 
+class UndoRefused(StoreError):
+    """An audit entry cannot be undone; nothing was written. `blocking_entry_id` names a later change in the way."""
+
+    def __init__(self, message: str, *, entry_id: int, blocking_entry_id: int | None = None) -> None:
+        super().__init__(message)
+        self.entry_id = entry_id
+        self.blocking_entry_id = blocking_entry_id
+
+
 class StoreUnavailable(StoreError):
     """The database cannot be reached or refused the connection."""
 

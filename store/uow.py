@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from store.errors import ReadOnlyViolation, StoreError
+from store.repositories.audit import AuditRepository
 from store.repositories.base import Repository
 from store.repositories.catalog import CatalogRepository
 from store.translation import translate
@@ -65,6 +66,10 @@ class UnitOfWork:
     @property
     def catalog(self) -> CatalogRepository:
         return self.repository(CatalogRepository)
+
+    @property
+    def audit(self) -> AuditRepository:
+        return self.repository(AuditRepository)
 
     def __enter__(self) -> UnitOfWork:
         # Bound to a Connection (tests), the unit works in a savepoint of that connection's transaction.
