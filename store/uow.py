@@ -12,9 +12,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from store.errors import ReadOnlyViolation, StoreError
+from store.repositories.agents import AgentConfigRepository
 from store.repositories.audit import AuditRepository
 from store.repositories.base import Repository
 from store.repositories.catalog import CatalogRepository
+from store.repositories.ingestion import IngestionRepository
+from store.repositories.research_output import ResearchOutputRepository
+from store.repositories.trading import TradingRepository
 from store.translation import translate
 
 ANALYST_ENV = "WORKSTATION_ANALYST"
@@ -70,6 +74,22 @@ class UnitOfWork:
     @property
     def audit(self) -> AuditRepository:
         return self.repository(AuditRepository)
+
+    @property
+    def research_output(self) -> ResearchOutputRepository:
+        return self.repository(ResearchOutputRepository)
+
+    @property
+    def agents(self) -> AgentConfigRepository:
+        return self.repository(AgentConfigRepository)
+
+    @property
+    def trading(self) -> TradingRepository:
+        return self.repository(TradingRepository)
+
+    @property
+    def ingestion(self) -> IngestionRepository:
+        return self.repository(IngestionRepository)
 
     def __enter__(self) -> UnitOfWork:
         # Bound to a Connection (tests), the unit works in a savepoint of that connection's transaction.
