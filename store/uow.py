@@ -17,8 +17,11 @@ from store.repositories.audit import AuditRepository
 from store.repositories.base import Repository
 from store.repositories.catalog import CatalogRepository
 from store.repositories.ingestion import IngestionRepository
+from store.repositories.reports import ReportRepository
+from store.repositories.research_queue import ResearchQueueRepository
 from store.repositories.research_output import ResearchOutputRepository
 from store.repositories.trading import TradingRepository
+from store.repositories.watchlists import WatchlistRepository
 from store.translation import translate
 
 ANALYST_ENV = "WORKSTATION_ANALYST"
@@ -74,6 +77,18 @@ class UnitOfWork:
     @property
     def audit(self) -> AuditRepository:
         return self.repository(AuditRepository)
+
+    @property
+    def watchlists(self) -> WatchlistRepository:
+        return self.repository(WatchlistRepository)
+
+    @property
+    def research_queue(self) -> ResearchQueueRepository:
+        return self.repository(ResearchQueueRepository)
+
+    @property
+    def reports(self) -> ReportRepository:
+        return self.repository(ReportRepository)
 
     @property
     def research_output(self) -> ResearchOutputRepository:
