@@ -1,21 +1,54 @@
-"""The Textual application: screens, global bindings and the one handler for store errors."""
+"""The Textual application: screens, global bindings, live plumbing and the one handler for store errors."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from store.errors import StoreError
+import store
+from store.errors import StoreError, StoreUnavailable
 from tui.config import UserConfig
+from tui.messages import DataChanged, DataResynced, StatusChanged
+from tui.screens.base import AreaScreen
 from tui.screens.connection import ConnectionScreen
+from tui.widgets.status_line import StatusFacts
 
 if TYPE_CHECKING:
     from store.db import DatabaseTarget
+
+STATUS_INTERVAL_SECONDS = 30.0
+RETRY_DELAYS_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0)
+_WAKE_SECONDS = 0.2
+
+
+class WorkerStop(threading.Event):
+    """Set when the app stops or when the worker owning it is cancelled.
+
+    Textual cancels thread workers only by flag, and the interpreter joins their threads at exit,
+    so a worker that waits must notice cancellation within a fraction of a second.
+    """
+
+    def __init__(self, stopping: threading.Event) -> None:
+        super().__init__()
+        self._stopping = stopping
+        self._worker = get_current_worker()
+
+    def is_set(self) -> bool:
+        return self._stopping.is_set() or self._worker.is_cancelled
+
+    def wait(self, timeout: float | None = None) -> bool:
+        remaining = float("inf") if timeout is None else timeout
+        while remaining > 0 and not self.is_set():
+            self._stopping.wait(min(_WAKE_SECONDS, remaining))
+            remaining -= _WAKE_SECONDS
+        return self.is_set()
 
 
 class WorkstationApp(App[None]):
@@ -28,10 +61,13 @@ class WorkstationApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-anywhere"),
     ]
 
-    def __init__(self, target: DatabaseTarget, config: UserConfig | None = None) -> None:
+    def __init__(self, target: DatabaseTarget, config: UserConfig | None = None, *, live: bool = True) -> None:
         super().__init__()
         self.target = target
         self.config = config or UserConfig()
+        self.live = live
+        self.status_facts = StatusFacts(database=target.display, analyst=store.current_actor())
+        self._stopping = threading.Event()
 
     def on_mount(self) -> None:
         if self.config.theme:
@@ -39,6 +75,16 @@ class WorkstationApp(App[None]):
         if self.config.keys:
             self.set_keymap(self.config.keys)
         self.push_screen(ConnectionScreen(self.target))
+        if self.live:
+            self.watch_status()
+            self.follow_changes()
+
+    def on_unmount(self) -> None:
+        self._stopping.set()
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        self._stopping.set()
+        super().exit(*args, **kwargs)
 
     def apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -46,12 +92,67 @@ class WorkstationApp(App[None]):
         else:
             self.notify(f"theme {name!r} from config.toml is unknown; keeping {self.theme}", severity="warning")
 
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
+    def watch_status(self) -> None:
+        """Read freshness every half minute; while the server is away, retry with backoff and say so."""
+        stop = WorkerStop(self._stopping)
+        failures = 0
+        while not stop.is_set():
+            try:
+                facts = self._read_status()
+                failures, delay = 0, STATUS_INTERVAL_SECONDS
+            except StoreUnavailable:
+                delay = RETRY_DELAYS_SECONDS[min(failures, len(RETRY_DELAYS_SECONDS) - 1)]
+                failures += 1
+                facts = dataclasses.replace(
+                    self.status_facts, connection="reconnecting", detail=f"server unreachable, retry in {delay:.0f} s"
+                )
+            self.post_message(StatusChanged(facts))
+            stop.wait(delay)
+
+    def _read_status(self) -> StatusFacts:
+        with store.unit_of_work(read_only=True) as uow:
+            sources = tuple(uow.ingestion.freshness())
+            latest = uow.ingestion.latest_trade_date()
+        return dataclasses.replace(
+            self.status_facts, connection="connected", detail="", latest_trade_date=latest, sources=sources
+        )
+
+    @work(thread=True, exclusive=True, group="changes", exit_on_error=False)
+    def follow_changes(self) -> None:
+        """The change feed, forwarded to the screens; a reconnect tells them to reload."""
+        from store.changes import Resync, listen
+
+        for item in listen(self.target, stop=WorkerStop(self._stopping)):
+            self.post_message(DataResynced() if isinstance(item, Resync) else DataChanged(item))
+
+    @on(StatusChanged)
+    def show_status(self, message: StatusChanged) -> None:
+        self.status_facts = message.facts
+        if isinstance(self.screen, AreaScreen):
+            self.screen.show_status(message.facts)
+
+    @on(DataChanged)
+    def forward_change(self, message: DataChanged) -> None:
+        if message.change.table == "ohlcv_daily":
+            self.watch_status()
+        self.screen.post_message(DataChanged(message.change))
+
+    @on(DataResynced)
+    def forward_resync(self) -> None:
+        self.watch_status()
+        self.screen.post_message(DataResynced())
+
     @on(Worker.StateChanged)
     def report_failed_worker(self, event: Worker.StateChanged) -> None:
         """Every worker's failure lands here: the analyst reads a sentence, the app keeps running."""
         if event.state != WorkerState.ERROR or event.worker.error is None:
             return
         error = event.worker.error
+        if isinstance(error, StoreUnavailable):
+            self.post_message(
+                StatusChanged(dataclasses.replace(self.status_facts, connection="reconnecting", detail=str(error)))
+            )
         if isinstance(error, StoreError):
             self.notify(str(error), title="Database", severity="error", timeout=10)
         else:

@@ -9,19 +9,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 import store
 from store.records import DatabaseOverview
 from tui.messages import OverviewLoaded
+from tui.screens.base import AreaScreen
 
 if TYPE_CHECKING:
     from store.db import DatabaseTarget
 
 
-class ConnectionScreen(Screen[None]):
-    """What is true of the connection now; reachable later as ABOUT."""
+class ConnectionScreen(AreaScreen):
+    """What is true of the connection now; reachable as ABOUT."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", tooltip="Read the counts again", id="connection.refresh"),
@@ -31,14 +31,12 @@ class ConnectionScreen(Screen[None]):
         super().__init__(id="connection")
         self.target = target
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def compose_body(self) -> ComposeResult:
         with Vertical(id="connection-facts"):
             yield Static(f"[b]Database[/b]  {self.target.display}", id="connection-database", markup=True)
             yield Static("[b]Server[/b]    reading…", id="connection-server", markup=True)
             yield Static("[b]Schema[/b]    reading…", id="connection-schema", markup=True)
         yield DataTable(id="table-counts", cursor_type="row", zebra_stripes=True)
-        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#table-counts", DataTable)
@@ -49,6 +47,9 @@ class ConnectionScreen(Screen[None]):
         self.load_overview()
 
     def action_refresh(self) -> None:
+        self.load_overview()
+
+    def reload(self) -> None:
         self.load_overview()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="overview")

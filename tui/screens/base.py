@@ -1,0 +1,46 @@
+"""What every area shares: a header, its body, the status line and the footer; it reloads on resync."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from tui.messages import DataChanged, DataResynced
+from tui.widgets.status_line import StatusFacts, StatusLine
+
+
+class AreaScreen(Screen[None]):
+    """A top-level area. Subclasses compose their body and say how to reload and which tables they show."""
+
+    WATCHED_TABLES: frozenset[str] = frozenset()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from self.compose_body()
+        yield StatusLine()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        """Read what the area shows again (in a worker)."""
+
+    def on_screen_resume(self) -> None:
+        facts = getattr(self.app, "status_facts", None)
+        if facts is not None:
+            self.show_status(facts)
+
+    def show_status(self, facts: StatusFacts) -> None:
+        self.query_one(StatusLine).show(facts)
+
+    @on(DataChanged)
+    def reload_on_change(self, message: DataChanged) -> None:
+        if message.change.table in self.WATCHED_TABLES:
+            self.reload()
+
+    @on(DataResynced)
+    def reload_after_resync(self) -> None:
+        self.reload()
