@@ -27,6 +27,13 @@ def current_database() -> Database:
     return _database
 
 
+def current_actor() -> str:
+    """Who this process acts as: the configured analyst, else WORKSTATION_ANALYST, else the OS user."""
+    from store.uow import default_actor
+
+    return _actor or default_actor()
+
+
 def unit_of_work(*, actor: str | None = None, reason: str | None = None, read_only: bool = False) -> UnitOfWork:
     """A unit of work on the process's database; see store.uow.UnitOfWork."""
     from store.uow import UnitOfWork
@@ -35,4 +42,4 @@ def unit_of_work(*, actor: str | None = None, reason: str | None = None, read_on
     return UnitOfWork(database.engine, actor=actor, reason=reason, read_only=read_only, target=database.target.display)
 
 
-__all__ = ["StoreError", "current_database", "unit_of_work", "use_database"]
+__all__ = ["StoreError", "current_actor", "current_database", "unit_of_work", "use_database"]

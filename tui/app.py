@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -85,6 +86,10 @@ class WorkstationApp(App[None]):
     def exit(self, *args: Any, **kwargs: Any) -> None:
         self._stopping.set()
         super().exit(*args, **kwargs)
+
+    def now(self) -> dt.datetime:
+        """The app's clock (UTC); ages and "today" on screens come from here, so tests can fix it."""
+        return dt.datetime.now(dt.UTC)
 
     def apply_theme(self, name: str) -> None:
         if name in self.available_themes:
