@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,10 +16,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 import store
 from store.errors import StoreError, StoreUnavailable
+from tui.areas import AREAS, area_bindings
+from tui.command_line import Command
 from tui.config import UserConfig
 from tui.messages import DataChanged, DataResynced, StatusChanged
+from tui.modals.command_line import CommandLineModal
 from tui.screens.base import AreaScreen
-from tui.screens.connection import ConnectionScreen
 from tui.widgets.status_line import StatusFacts
 
 if TYPE_CHECKING:
@@ -60,6 +63,10 @@ class WorkstationApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Leave the workstation", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-anywhere"),
+        Binding("colon", "command_line", "Command", tooltip="Symbol and/or mnemonic: INFY GP, WL", id="app.command"),
+        Binding("question_mark,f1", "toggle_help", "Keys", tooltip="Show the keys of this screen", id="app.help"),
+        Binding("escape", "go_back", "Back", show=False, tooltip="Back to the previous screen", id="app.back"),
+        *area_bindings(AREAS),
     ]
 
     def __init__(self, target: DatabaseTarget, config: UserConfig | None = None, *, live: bool = True) -> None:
@@ -73,9 +80,11 @@ class WorkstationApp(App[None]):
     def on_mount(self) -> None:
         if self.config.theme:
             self.apply_theme(self.config.theme)
+        for area in AREAS:
+            self.add_mode(area.mode, partial(area.build, self))
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        self.push_screen(ConnectionScreen(self.target))
+        self.switch_mode(AREAS[0].mode)
         if self.live:
             self.watch_status()
             self.follow_changes()
@@ -86,6 +95,35 @@ class WorkstationApp(App[None]):
     def exit(self, *args: Any, **kwargs: Any) -> None:
         self._stopping.set()
         super().exit(*args, **kwargs)
+
+    def action_area(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_go_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_command_line(self) -> None:
+        self.push_screen(CommandLineModal(), self.run_command)
+
+    def run_command(self, command: Command | None) -> None:
+        """Carry out what the command line asked for."""
+        if command is None:
+            return
+        modes = {area.mode for area in AREAS}
+        if command.action in modes:
+            self.switch_mode(command.action)
+        elif command.action == "help":
+            self.action_toggle_help()
+        else:
+            wanted = f"{command.symbol} " if command.symbol else ""
+            self.notify(f"{wanted}{command.action.replace('-', ' ')} is not in this version yet", severity="warning")
 
     def now(self) -> dt.datetime:
         """The app's clock (UTC); ages and "today" on screens come from here, so tests can fix it."""

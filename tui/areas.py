@@ -1,0 +1,58 @@
+"""The areas of the workstation (Textual modes): number keys, function keys and mnemonics.
+
+An area is listed here only once its screen works; part 2 of the workstation adds Home,
+the research queue, reports and the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from tui.app import WorkstationApp
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A top-level area: its mode name, how to reach it, and how to build its screen."""
+
+    mode: str
+    title: str
+    key: str | None
+    function_key: str | None
+    build: Callable[[WorkstationApp], Screen[None]]
+
+
+def _connection(app: WorkstationApp) -> Screen[None]:
+    from tui.screens.connection import ConnectionScreen
+
+    return ConnectionScreen(app.target)
+
+
+AREAS: list[Area] = [
+    Area("about", "Database and connection", None, "f12", _connection),
+]
+
+
+def area_bindings(areas: list[Area]) -> list[Binding]:
+    """`1`–`6` and F2–F7 for each area that has them; stable ids `app.area-<mode>`."""
+    bindings = []
+    for area in areas:
+        keys = ",".join(key for key in (area.key, area.function_key) if key)
+        if keys:
+            bindings.append(
+                Binding(
+                    keys,
+                    f"app.area('{area.mode}')",
+                    area.title,
+                    tooltip=f"Switch to {area.title}",
+                    id=f"app.area-{area.mode}",
+                    show=False,
+                )
+            )
+    return bindings

@@ -1,0 +1,1 @@
+"""Modal screens: forms and confirmations that return a value."""
