@@ -14,7 +14,7 @@ from store.models.research import AgentConfig
 from store.records.agents import AgentConfigRecord
 from store.records.research_output import frozen_object
 from store.repositories.base import Repository
-from store.repositories.research_output import checked_json_object, checked_number, checked_text, refuse
+from store.repositories.checks import checked_json_object, checked_number, checked_text, refuse
 
 AGENT_CONFIGS = cast(Table, AgentConfig.__table__)
 

@@ -15,7 +15,7 @@ from store.models.ops import INGESTION_STATUSES, IngestionLog
 from store.records.ingestion import IngestionRunRecord, SourceFreshness
 from store.records.research_output import freeze_json
 from store.repositories.base import Repository
-from store.repositories.research_output import checked_json_array, checked_limit, checked_text, refuse
+from store.repositories.checks import checked_json_array, checked_limit, checked_text, refuse
 
 RUNS = cast(Table, IngestionLog.__table__)
 DAILY = cast(Table, OhlcvDaily.__table__)

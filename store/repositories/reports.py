@@ -5,17 +5,17 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import uuid
-from collections.abc import Mapping
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 
 from sqlalchemy import Select, Table, func, select
 from sqlalchemy.engine import RowMapping
 
-from store.errors import InvalidInput, NotFound
+from store.errors import NotFound
 from store.models.research import REPORT_KINDS
 from store.models.research import Report as ReportModel
 from store.records.reports import ActionChange, Recommendation, Report, ReportComparison, ReportSummary
 from store.repositories.base import Repository
+from store.repositories.checks import refuse_all
 
 REPORTS = cast(Table, ReportModel.__table__)
 NEWEST_FIRST = (REPORTS.c.report_date.desc(), REPORTS.c.generated_at.desc(), REPORTS.c.id.desc())
@@ -155,12 +155,7 @@ def _check_listing(kind: str | None, since: dt.date | None, until: dt.date | Non
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= LIST_LIMIT_MAX:
         problems["limit"] = f"a whole number from 1 to {LIST_LIMIT_MAX}, not {limit!r}"
     if problems:
-        _refuse("cannot list the reports", problems)
-
-
-def _refuse(action: str, problems: Mapping[str, str]) -> NoReturn:
-    details = "; ".join(f"{field}: {problem}" for field, problem in problems.items())
-    raise InvalidInput(f"{action} ({details})", fields=problems)
+        refuse_all("cannot list the reports", problems)
 
 
 def _summary_query() -> Select[Any]:

@@ -6,16 +6,17 @@ import decimal
 import json
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 
 from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.engine import RowMapping
 
-from store.errors import InvalidInput, NotFound
+from store.errors import NotFound
 from store.models.reference import Security
 from store.models.research import CLOSED_RESEARCH_STATUSES, RESEARCH_STATUSES, ResearchQueueItem
 from store.records.research_queue import PRIORITY_RANGE, QUEUE_PATH, QUEUE_TRANSITIONS, QueueItem
 from store.repositories.base import Repository
+from store.repositories.checks import clean_text, refuse_all
 
 QUEUE = cast(Table, ResearchQueueItem.__table__)
 SECURITIES = cast(Table, Security.__table__)
@@ -40,7 +41,7 @@ class ResearchQueueRepository(Repository):
             wanted = tuple(statuses)
             unknown = [status for status in wanted if status not in RESEARCH_STATUSES]
             if unknown:
-                _refuse("cannot list the queue", {"statuses": f"{', '.join(unknown)}: not a queue status"})
+                refuse_all("cannot list the queue", {"statuses": f"{', '.join(unknown)}: not a queue status"})
             query = query.where(QUEUE.c.status.in_(wanted))
         elif not include_closed:
             query = query.where(QUEUE.c.status.in_(OPEN_STATUSES))
@@ -79,13 +80,13 @@ class ResearchQueueRepository(Repository):
         if not (source or "").strip():
             problems["source"] = "say where the item comes from"
         if problems:
-            _refuse("cannot queue the security", problems)
+            refuse_all("cannot queue the security", problems)
         values = {
             "security_id": security_id,
             "score": score,
             "priority": priority,
             "source": source.strip(),
-            "notes": _text(notes),
+            "notes": clean_text(notes),
             "data": dict(data or {}),
         }
         return self.item(self._session.execute(insert(QUEUE).values(values).returning(QUEUE.c.id)).scalar_one())
@@ -93,7 +94,7 @@ class ResearchQueueRepository(Repository):
     def move(self, item_id: uuid.UUID, version: int, to_status: str, *, reason: str | None = None) -> QueueItem:
         """Move along an allowed transition (QUEUE_TRANSITIONS); the reason is kept with the new status."""
         current = self.item(item_id)
-        reason_text = _text(reason)
+        reason_text = clean_text(reason)
         # A stale version is a conflict whatever the move; _update_versioned reports it with both sides.
         if current.version == version:
             self._check_move(current, to_status, reason_text)
@@ -107,14 +108,14 @@ class ResearchQueueRepository(Repository):
         status = self.item(item_id).status
         if status not in QUEUE_PATH[:-1]:
             problem = "it is closed" if status in CLOSED_RESEARCH_STATUSES else "it is the last step"
-            _refuse("cannot advance the item", {"status": f"nothing comes after {status}: {problem}"})
+            refuse_all("cannot advance the item", {"status": f"nothing comes after {status}: {problem}"})
         return self.move(item_id, version, QUEUE_PATH[QUEUE_PATH.index(status) + 1])
 
     def retreat(self, item_id: uuid.UUID, version: int) -> QueueItem:
         """One step back along the path; a decided or rejected item reopens into research."""
         status = self.item(item_id).status
         if status == QUEUE_PATH[0]:
-            _refuse("cannot move the item back", {"status": f"{status} is the first step"})
+            refuse_all("cannot move the item back", {"status": f"{status} is the first step"})
         previous = "researching" if status in CLOSED_RESEARCH_STATUSES else QUEUE_PATH[QUEUE_PATH.index(status) - 1]
         return self.move(item_id, version, previous)
 
@@ -124,25 +125,25 @@ class ResearchQueueRepository(Repository):
     def rescore(self, item_id: uuid.UUID, version: int, score: decimal.Decimal | int | None) -> QueueItem:
         problems = _score_problems(score)
         if problems:
-            _refuse("cannot rescore the item", problems)
+            refuse_all("cannot rescore the item", problems)
         return self._write(item_id, version, {"score": score})
 
     def prioritise(self, item_id: uuid.UUID, version: int, priority: int) -> QueueItem:
         problems = _priority_problems(priority)
         if problems:
-            _refuse("cannot change the priority", problems)
+            refuse_all("cannot change the priority", problems)
         return self._write(item_id, version, {"priority": priority})
 
     def assign(self, item_id: uuid.UUID, version: int, assignee: str | None) -> QueueItem:
         """Give the item to an analyst; None (or blank) leaves it unassigned."""
-        return self._write(item_id, version, {"assignee": _text(assignee)})
+        return self._write(item_id, version, {"assignee": clean_text(assignee)})
 
     def claim(self, item_id: uuid.UUID, version: int) -> QueueItem:
         return self.assign(item_id, version, self._actor)
 
     def annotate(self, item_id: uuid.UUID, version: int, notes: str | None) -> QueueItem:
         """Replace the notes; None (or blank) clears them."""
-        return self._write(item_id, version, {"notes": _text(notes)})
+        return self._write(item_id, version, {"notes": clean_text(notes)})
 
     def _write(self, item_id: uuid.UUID, version: int, values: Mapping[str, Any]) -> QueueItem:
         self.item(item_id)
@@ -157,13 +158,13 @@ class ResearchQueueRepository(Repository):
         if to_status not in allowed:
             known = "" if to_status in RESEARCH_STATUSES else f" ('{to_status}' is not a queue status)"
             problem = f"{current.status} cannot go to {to_status}{known}; it can go to {', '.join(allowed)}"
-            _refuse("cannot move the item", {"status": problem})
+            refuse_all("cannot move the item", {"status": problem})
         if to_status == "rejected" and reason is None:
-            _refuse("cannot reject the item", {"reason": "say why the item is rejected"})
+            refuse_all("cannot reject the item", {"reason": "say why the item is rejected"})
         if current.status in CLOSED_RESEARCH_STATUSES:
             open_item = self._open_item_problem(current.security_id, current.symbol)
             if open_item:
-                _refuse("cannot reopen the item", open_item)
+                refuse_all("cannot reopen the item", open_item)
 
     def _security_problems(self, security_id: int) -> dict[str, str]:
         query = select(SECURITIES.c.symbol).where(SECURITIES.c.id == security_id)
@@ -209,18 +210,6 @@ def _data_problems(data: Mapping[str, Any] | None) -> dict[str, str]:
     except (TypeError, ValueError) as exc:
         return {"data": f"not storable as JSON: {exc}"}
     return {}
-
-
-def _refuse(action: str, problems: Mapping[str, str]) -> NoReturn:
-    details = "; ".join(f"{field}: {problem}" for field, problem in problems.items())
-    raise InvalidInput(f"{action} ({details})", fields=problems)
-
-
-def _text(value: str | None) -> str | None:
-    """Free text as stored: trimmed, and blank means none."""
-    if value is None:
-        return None
-    return value.strip() or None
 
 
 def _item_query() -> Select[Any]:

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, Table, column, func, select, table
 from sqlalchemy.engine import RowMapping
 
 from store.models.market import OhlcvDaily
+from store.models.reference import Security
 from store.models.trading import (
     ORDER_STATUSES,
     POSITION_STATUSES,
@@ -35,8 +36,7 @@ from store.records.trading import (
     TradeRecord,
 )
 from store.repositories.base import Repository
-from store.repositories.research_output import (
-    SECURITIES,
+from store.repositories.checks import (
     checked_limit,
     checked_moment,
     checked_security_id,
@@ -44,6 +44,7 @@ from store.repositories.research_output import (
     refuse,
 )
 
+SECURITIES = cast(Table, Security.__table__)
 STRATEGIES = cast(Table, Strategy.__table__)
 POSITIONS = cast(Table, PortfolioPosition.__table__)
 ORDERS = cast(Table, Order.__table__)

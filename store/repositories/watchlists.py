@@ -8,7 +8,7 @@ import enum
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Final, NoReturn, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import DateTime, Select, Table, and_, bindparam, func, insert, select, true, update
 from sqlalchemy.engine import RowMapping
@@ -19,6 +19,7 @@ from store.models.reference import Security
 from store.models.research import TRIGGER_TYPES, Watchlist, WatchlistEntry
 from store.records.watchlists import TRIGGER_VALUE_RULES, WatchlistEntryView, WatchlistSummary
 from store.repositories.base import Repository
+from store.repositories.checks import clean_text, refuse_all
 
 LISTS = cast(Table, Watchlist.__table__)
 ENTRIES = cast(Table, WatchlistEntry.__table__)
@@ -67,7 +68,7 @@ class WatchlistRepository(Repository):
 
     def create(self, name: str, description: str | None = None) -> WatchlistSummary:
         clean_name = self._checked_name(name)
-        statement = insert(LISTS).values(name=clean_name, description=_text(description), owner=self._actor)
+        statement = insert(LISTS).values(name=clean_name, description=clean_text(description), owner=self._actor)
         return self.watchlist(self._session.execute(statement.returning(LISTS.c.id)).scalar_one())
 
     def rename(self, watchlist_id: uuid.UUID, version: int, name: str) -> WatchlistSummary:
@@ -78,7 +79,9 @@ class WatchlistRepository(Repository):
 
     def describe(self, watchlist_id: uuid.UUID, version: int, description: str | None) -> WatchlistSummary:
         self._live_list(watchlist_id)
-        self._update_versioned(LISTS, watchlist_id, version, {"description": _text(description)}, entity="watchlist")
+        self._update_versioned(
+            LISTS, watchlist_id, version, {"description": clean_text(description)}, entity="watchlist"
+        )
         return self.watchlist(watchlist_id)
 
     def delete(self, watchlist_id: uuid.UUID, version: int) -> None:
@@ -96,7 +99,7 @@ class WatchlistRepository(Repository):
         """Bring back a deleted list and the entries deleted with it (not those removed before)."""
         row = self._list_row(watchlist_id)
         if row["deleted_at"] is None:
-            _refuse("cannot restore the watchlist", {"watchlist_id": f"'{row['name']}' is not deleted"})
+            refuse_all("cannot restore the watchlist", {"watchlist_id": f"'{row['name']}' is not deleted"})
         self._checked_name(row["name"], restoring=True)
         self._update_versioned(LISTS, watchlist_id, row["version"], {"deleted_at": None}, entity="watchlist")
         self._session.execute(
@@ -144,13 +147,13 @@ class WatchlistRepository(Repository):
         if "watchlist_id" not in problems:
             problems |= self._security_problems(watchlist_id, security_id)
         if problems:
-            _refuse("cannot add the entry", problems)
+            refuse_all("cannot add the entry", problems)
         values = {
             "watchlist_id": watchlist_id,
             "security_id": security_id,
             "trigger_type": trigger_type,
             "trigger_value": value,
-            "thesis": _text(thesis),
+            "thesis": clean_text(thesis),
             "expiry_date": expiry_date,
             "added_by": self._actor,
         }
@@ -178,7 +181,7 @@ class WatchlistRepository(Repository):
         if "trigger_value" in values:
             values["trigger_value"] = _decimal("trigger_value", values["trigger_value"])
         if "thesis" in values:
-            values["thesis"] = _text(values["thesis"])
+            values["thesis"] = clean_text(values["thesis"])
         if not values:
             return current
         # A stale version is a conflict whatever the values; _update_versioned reports it with both sides.
@@ -190,12 +193,12 @@ class WatchlistRepository(Repository):
     def move(self, entry_id: uuid.UUID, version: int, to_watchlist_id: uuid.UUID) -> WatchlistEntryView:
         current = self.entry(entry_id)
         if to_watchlist_id == current.watchlist_id:
-            _refuse("cannot move the entry", {"to_watchlist_id": f"{current.symbol} is already on that watchlist"})
+            refuse_all("cannot move the entry", {"to_watchlist_id": f"{current.symbol} is already on that watchlist"})
         problems = self._list_problem(to_watchlist_id, "to_watchlist_id")
         if not problems:
             problems = self._duplicate_problem(to_watchlist_id, current.security_id, current.symbol)
         if problems:
-            _refuse("cannot move the entry", problems)
+            refuse_all("cannot move the entry", problems)
         values = {"watchlist_id": to_watchlist_id}
         return _rebuilt(current, self._update_versioned(ENTRIES, entry_id, version, values, entity="watchlist entry"))
 
@@ -207,11 +210,11 @@ class WatchlistRepository(Repository):
         """Bring back a removed entry, on a live list, if its security is not on that list again meanwhile."""
         current = self.entry(entry_id, include_deleted=True)
         if current.deleted_at is None:
-            _refuse("cannot restore the entry", {"entry_id": f"the entry for {current.symbol} is not removed"})
+            refuse_all("cannot restore the entry", {"entry_id": f"the entry for {current.symbol} is not removed"})
         problems = self._list_problem(current.watchlist_id, "watchlist_id")
         problems |= self._duplicate_problem(current.watchlist_id, current.security_id, current.symbol)
         if problems:
-            _refuse("cannot restore the entry", problems)
+            refuse_all("cannot restore the entry", problems)
         values = {"deleted_at": None}
         return _rebuilt(current, self._update_versioned(ENTRIES, entry_id, current.version, values, entity="entry"))
 
@@ -237,9 +240,9 @@ class WatchlistRepository(Repository):
     def _checked_name(self, name: str, *, renaming: uuid.UUID | None = None, restoring: bool = False) -> str:
         clean = name.strip()
         if not clean:
-            _refuse("the watchlist needs a name", {"name": "a watchlist needs a name"})
+            refuse_all("the watchlist needs a name", {"name": "a watchlist needs a name"})
         if len(clean) > NAME_MAX_LENGTH:
-            _refuse("the name is too long", {"name": f"at most {NAME_MAX_LENGTH} characters"})
+            refuse_all("the name is too long", {"name": f"at most {NAME_MAX_LENGTH} characters"})
         query = select(LISTS.c.id).where(LISTS.c.name == clean, LISTS.c.deleted_at.is_(None))
         if renaming is not None:
             query = query.where(LISTS.c.id != renaming)
@@ -247,7 +250,7 @@ class WatchlistRepository(Repository):
             problem = f"a watchlist named '{clean}' already exists"
             if restoring:
                 problem += ": rename it before restoring this one"
-            _refuse(problem, {"name": problem})
+            refuse_all(problem, {"name": problem})
         return clean
 
     def _list_problem(self, watchlist_id: uuid.UUID, field: str) -> dict[str, str]:
@@ -320,19 +323,7 @@ def _check_edit(current: WatchlistEntryView, values: Mapping[str, Any]) -> None:
     if "expiry_date" in values:
         problems |= expiry_problems(values["expiry_date"])
     if problems:
-        _refuse("cannot edit the entry", problems)
-
-
-def _refuse(action: str, problems: Mapping[str, str]) -> NoReturn:
-    details = "; ".join(f"{field}: {problem}" for field, problem in problems.items())
-    raise InvalidInput(f"{action} ({details})", fields=problems)
-
-
-def _text(value: str | None) -> str | None:
-    """Free text as stored: trimmed, and blank means none."""
-    if value is None:
-        return None
-    return value.strip() or None
+        refuse_all("cannot edit the entry", problems)
 
 
 def _decimal(field: str, value: object) -> decimal.Decimal | None:
