@@ -17,9 +17,11 @@ from store.repositories.audit import AuditRepository
 from store.repositories.base import Repository
 from store.repositories.catalog import CatalogRepository
 from store.repositories.ingestion import IngestionRepository
+from store.repositories.prices import PriceRepository
 from store.repositories.reports import ReportRepository
 from store.repositories.research_queue import ResearchQueueRepository
 from store.repositories.research_output import ResearchOutputRepository
+from store.repositories.securities import SecurityRepository
 from store.repositories.trading import TradingRepository
 from store.repositories.watchlists import WatchlistRepository
 from store.translation import translate
@@ -77,6 +79,14 @@ class UnitOfWork:
     @property
     def audit(self) -> AuditRepository:
         return self.repository(AuditRepository)
+
+    @property
+    def securities(self) -> SecurityRepository:
+        return self.repository(SecurityRepository)
+
+    @property
+    def prices(self) -> PriceRepository:
+        return self.repository(PriceRepository)
 
     @property
     def watchlists(self) -> WatchlistRepository:
