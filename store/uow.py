@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError
@@ -17,14 +17,16 @@ from store.repositories.audit import AuditRepository
 from store.repositories.base import Repository
 from store.repositories.catalog import CatalogRepository
 from store.repositories.ingestion import IngestionRepository
-from store.repositories.prices import PriceRepository
 from store.repositories.reports import ReportRepository
-from store.repositories.research_queue import ResearchQueueRepository
 from store.repositories.research_output import ResearchOutputRepository
-from store.repositories.securities import SecurityRepository
+from store.repositories.research_queue import ResearchQueueRepository
 from store.repositories.trading import TradingRepository
 from store.repositories.watchlists import WatchlistRepository
 from store.translation import translate
+
+if TYPE_CHECKING:
+    from store.repositories.prices import PriceRepository
+    from store.repositories.securities import SecurityRepository
 
 ANALYST_ENV = "WORKSTATION_ANALYST"
 RepositoryT = TypeVar("RepositoryT", bound=Repository)
@@ -80,12 +82,17 @@ class UnitOfWork:
     def audit(self) -> AuditRepository:
         return self.repository(AuditRepository)
 
+    # These two bring Polars; imported on first use so a unit of work stays cheap to import.
     @property
     def securities(self) -> SecurityRepository:
+        from store.repositories.securities import SecurityRepository
+
         return self.repository(SecurityRepository)
 
     @property
     def prices(self) -> PriceRepository:
+        from store.repositories.prices import PriceRepository
+
         return self.repository(PriceRepository)
 
     @property
