@@ -54,7 +54,9 @@ class DatabaseTarget:
     def display(self) -> str:
         """What the status line, logs and errors show: never a password."""
         if self.embedded_dir is not None:
-            return f"embedded PostgreSQL ({self.embedded_dir})"
+            database = self.params.get("dbname", "workstation")
+            suffix = "" if database == "workstation" else f", database {database}"
+            return f"embedded PostgreSQL ({self.embedded_dir}{suffix})"
         return render_url(self.params, hide_password=True)
 
     @property

@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="URL", help="PostgreSQL URL, e.g. postgresql://analyst@db.example/research")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo universe (its own embedded database, built on first use)"
+    )
     parser.add_argument("--version", action="version", version=f"workstation {package_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     db = commands.add_parser("db", help="manage the database schema (Alembic)")
@@ -45,12 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("current", help="print the database's schema revision")
     history = db_commands.add_parser("history", help="list the schema revisions")
     history.add_argument("--verbose", "-v", action="store_true")
+    demo = commands.add_parser("demo", help="build (or rebuild) the demo universe in its own embedded database")
+    demo.add_argument("--seed", type=int, default=7, help="the same seed always builds the same market")
+    demo.add_argument("--rebuild", action="store_true", help="replace an existing demo database's data")
+    from store.ingest.cli import register
+
+    register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = run_db_command if args.command == "db" else run_app
+    handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
+        "db": run_db_command,
+        "demo": run_demo_command,
+        "import": run_import_command,
+    }
+    handler = handlers.get(args.command, run_app)
     try:
         return handler(args)
     except StoreError as exc:
@@ -89,6 +103,37 @@ def run_db_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_demo_command(args: argparse.Namespace) -> int:
+    from store.demo import build_demo, demo_database
+
+    database = demo_database()
+    try:
+        summary = build_demo(database, seed=args.seed, replace=args.rebuild)
+        if summary is not None:
+            rows = sum(summary.rows.values())
+            print(
+                f"demo universe (seed {summary.seed}, {summary.first_day} to {summary.last_day}) built in "
+                f"{database.target.display}: {rows:,} rows in {summary.seconds:.1f} s"
+            )
+    finally:
+        database.close()
+    return 0
+
+
+def run_import_command(args: argparse.Namespace) -> int:
+    from store.db import open_database
+    from store.ingest.cli import run
+    from store.migrations import ensure_schema
+
+    database = open_database(args.db)
+    try:
+        database.check_connection()
+        ensure_schema(database, migrate=database.target.is_embedded)
+        return run(args, database)
+    finally:
+        database.close()
+
+
 def describe_revision(state: SchemaState) -> str:
     if state.is_current:
         return f"{state.current_label} (head)"
@@ -110,7 +155,13 @@ def run_app(args: argparse.Namespace) -> int:
         return EXIT_DOOR_ERROR
     for warning in config.warnings:
         print(f"workstation: {warning}", file=sys.stderr)
-    database = open_database(args.db)
+    if args.demo:
+        from store.demo import open_demo_database
+
+        print("opening the demo universe (the first time builds it: about half a minute)…", file=sys.stderr)
+        database = open_demo_database()
+    else:
+        database = open_database(args.db)
     try:
         database.check_connection()
         ensure_schema(database, migrate=database.target.is_embedded)
