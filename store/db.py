@@ -37,6 +37,7 @@ class DatabaseTarget:
 
     params: Mapping[str, str] = field(default_factory=dict)
     embedded_dir: Path | None = None
+    label: str | None = None  # what to call it instead, e.g. the demo universe
 
     @classmethod
     def from_url(cls, raw: str, *, embedded_dir: Path | None = None) -> DatabaseTarget:
@@ -53,10 +54,10 @@ class DatabaseTarget:
     @property
     def display(self) -> str:
         """What the status line, logs and errors show: never a password."""
+        if self.label is not None:
+            return self.label
         if self.embedded_dir is not None:
-            database = self.params.get("dbname", "workstation")
-            suffix = "" if database == "workstation" else f", database {database}"
-            return f"embedded PostgreSQL ({self.embedded_dir}{suffix})"
+            return f"embedded PostgreSQL ({self.embedded_dir})"
         return render_url(self.params, hide_password=True)
 
     @property
@@ -65,7 +66,7 @@ class DatabaseTarget:
         return libpq_endpoint(self.params, os.environ)
 
     def with_database(self, dbname: str) -> DatabaseTarget:
-        return DatabaseTarget({**self.params, "dbname": dbname}, embedded_dir=self.embedded_dir)
+        return DatabaseTarget({**self.params, "dbname": dbname}, embedded_dir=self.embedded_dir, label=self.label)
 
 
 def render_url(params: Mapping[str, str], *, hide_password: bool) -> str:

@@ -117,13 +117,34 @@ class WorkstationApp(App[None]):
         if command is None:
             return
         modes = {area.mode for area in AREAS}
+        typed = f"{command.symbol}:{command.exchange}" if command.exchange else (command.symbol or "")
         if command.action in modes:
             self.switch_mode(command.action)
         elif command.action == "help":
             self.action_toggle_help()
+        elif command.action in ("detail", "chart"):
+            self.open_symbol(typed, focus_chart=command.action == "chart")
+        elif command.action == "add-to-watchlist":
+            from tui.screens.watchlists import add_symbol_to_shown_watchlist
+
+            add_symbol_to_shown_watchlist(self, typed)
         else:
             wanted = f"{command.symbol} " if command.symbol else ""
             self.notify(f"{wanted}{command.action.replace('-', ' ')} is not in this version yet", severity="warning")
+
+    def open_security(self, security_id: int, *, focus_chart: bool = False) -> None:
+        """Push the detail screen of a security over the current area; escape comes back."""
+        from tui.screens.security_detail import SecurityDetailScreen
+
+        self.push_screen(SecurityDetailScreen(security_id, focus_chart=focus_chart))
+
+    @work(thread=True, exclusive=True, group="open-symbol", exit_on_error=False)
+    def open_symbol(self, typed: str, *, focus_chart: bool) -> None:
+        """Find a typed symbol (NotFound reaches the error handler as a sentence) and open it."""
+        from tui.screens.security_detail.data import resolve_symbol
+
+        security_id, _ = resolve_symbol(typed)
+        self.call_from_thread(self.open_security, security_id, focus_chart=focus_chart)
 
     def now(self) -> dt.datetime:
         """The app's clock (UTC); ages and "today" on screens come from here, so tests can fix it."""

@@ -34,7 +34,22 @@ def _connection(app: WorkstationApp) -> Screen[None]:
     return ConnectionScreen(app.target)
 
 
+def _securities(app: WorkstationApp) -> Screen[None]:
+    from tui.screens.securities import SecuritiesScreen
+
+    return SecuritiesScreen()
+
+
+def _watchlists(app: WorkstationApp) -> Screen[None]:
+    from tui.screens.watchlists import WatchlistsScreen
+
+    return WatchlistsScreen()
+
+
+# The first area is where the app opens. Home (1/F2) arrives with part 2 of the workstation.
 AREAS: list[Area] = [
+    Area("securities", "Securities", "2", "f3", _securities),
+    Area("watchlists", "Watchlists", "3", "f4", _watchlists),
     Area("about", "Database and connection", None, "f12", _connection),
 ]
 

@@ -53,7 +53,8 @@ def demo_database(data_dir: Path | None = None) -> Database:
     from store.migrations import ensure_schema
 
     server = embedded.start_embedded(data_dir, database=DEMO_DATABASE)
-    database = Database(DatabaseTarget(server.params(), embedded_dir=server.data_dir))
+    label = f"demo universe (embedded PostgreSQL, {server.data_dir})"
+    database = Database(DatabaseTarget(server.params(), embedded_dir=server.data_dir, label=label))
     ensure_schema(database, migrate=True)
     return database
 

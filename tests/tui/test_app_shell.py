@@ -9,6 +9,7 @@ from tui.app import WorkstationApp
 from tui.config import UserConfig
 from tui.modals.command_line import CommandLineModal
 from tui.screens.connection import ConnectionScreen
+from tui.screens.securities import SecuritiesScreen
 
 
 async def test_command_line_reports_a_mistake_and_keeps_what_was_typed(app_database: Database) -> None:
@@ -20,7 +21,7 @@ async def test_command_line_reports_a_mistake_and_keeps_what_was_typed(app_datab
         assert str(app.screen.query_one("#command-error", Label).render()) == "GP needs a symbol, e.g. INFY GP"
         assert app.screen.query_one("#command", Input).value == "GP"
         await pilot.press("escape")
-        assert isinstance(app.screen, ConnectionScreen)
+        assert isinstance(app.screen, SecuritiesScreen)
 
 
 async def test_command_line_switches_area(app_database: Database) -> None:
@@ -48,3 +49,25 @@ async def test_keys_remapped_in_config_take_effect(app_database: Database) -> No
     async with app.run_test() as pilot:
         await pilot.press("semicolon")
         assert isinstance(app.screen, CommandLineModal)
+
+
+async def test_number_keys_switch_areas(app_database: Database) -> None:
+    app = WorkstationApp(app_database.target, live=False)
+    async with app.run_test() as pilot:
+        assert app.current_mode == "securities"
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.current_mode == "watchlists"
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.current_mode == "securities"
+
+
+async def test_an_unknown_symbol_on_the_command_line_is_a_sentence_not_a_crash(app_database: Database) -> None:
+    app = WorkstationApp(app_database.target, live=False)
+    async with app.run_test() as pilot:
+        await pilot.press("colon", *"NOSUCH", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        assert any("NOSUCH" in str(note.message) for note in app._notifications)

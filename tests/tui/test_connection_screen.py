@@ -22,6 +22,7 @@ async def test_shows_target_revision_and_table_counts(app_database: Database) ->
         head = connection.execute(text("select version_num from alembic_version")).scalar_one()
     app = WorkstationApp(app_database.target, live=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12")
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

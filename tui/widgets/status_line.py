@@ -58,7 +58,6 @@ class StatusLine(Static):
 
     DEFAULT_CSS = """
     StatusLine {
-        dock: bottom;
         height: 1;
         padding: 0 1;
         background: $panel;

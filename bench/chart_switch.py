@@ -1,0 +1,201 @@
+"""Symbol switch → chart drawn, for ten years of daily bars, in a headless app: query, resample, render.
+
+`uv run python -m bench.chart_switch`: a temporary embedded server, securities with 2,520 sessions each,
+then the security detail opened for one symbol after another (as `INFY GP` does), split into the worker
+(query, resample, Polars preparation), the plot declaration and plotext's rendering of both panels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+import store
+from store import migrations
+from store.db import Database, DatabaseTarget
+from store.embedded import start_embedded
+
+SESSIONS = 2_520  # ten years of trading days
+LAST_DAY = dt.date(2026, 11, 20)
+
+
+def build(connection: psycopg.Connection[Any], securities: int) -> None:
+    """`securities` equities with SESSIONS weekday bars each (a wave with a drift), dividends and a trigger."""
+    days = [
+        row[0]
+        for row in connection.execute(
+            "select d::date from generate_series(%s::date - 4000, %s::date, '1 day') d"
+            " where extract(isodow from d) < 6 order by d desc limit %s",
+            (LAST_DAY, LAST_DAY, SESSIONS),
+        )
+    ][::-1]
+    connection.execute("select ensure_ohlcv_partitions('ohlcv_daily', %s, %s)", (days[0], days[-1]))
+    connection.execute(
+        "insert into securities (symbol, exchange, instrument_type, name)"
+        " select 'SYM' || n, 'NSE', 'equity', 'Security ' || n from generate_series(1, %s) n",
+        (securities,),
+    )
+    connection.execute(
+        """
+        insert into ohlcv_daily (security_id, trade_date, open, high, low, close, volume)
+        select s.id, d.day, round(p.o::numeric, 2), round((greatest(p.o, p.c) * 1.01)::numeric, 2),
+               round((least(p.o, p.c) * 0.99)::numeric, 2), round(p.c::numeric, 2), 100000 + (s.id * d.n) %% 50000
+        from (select day, row_number() over (order by day) as n from unnest(%s::date[]) day) d
+        cross join securities s
+        cross join lateral (
+            select 500 + s.id * 10 + 80 * sin(d.n / 40.0 + s.id) + d.n * 0.1 as c,
+                   (500 + s.id * 10 + 80 * sin(d.n / 40.0 + s.id) + d.n * 0.1) * (1 + 0.006 * sin(d.n * 1.7)) as o
+        ) p
+        order by d.day, s.id
+        """,
+        (days,),
+    )
+    connection.execute(
+        "insert into corporate_actions (security_id, action_type, ex_date, amount)"
+        " select s.id, 'dividend', make_date(y, 6, 10), 10 from securities s, generate_series(2017, 2026) y"
+    )
+    connection.execute("insert into watchlists (name) values ('Bench')")
+    connection.execute(
+        "insert into watchlist_entries (watchlist_id, security_id, trigger_type, trigger_value)"
+        " select w.id, s.id, 'price_above', 1000 + s.id * 10 from watchlists w, securities s"
+    )
+    connection.commit()
+    connection.autocommit = True
+    connection.execute("vacuum analyze")
+    connection.autocommit = False
+
+
+@dataclass
+class Timings:
+    """What one switch cost, in milliseconds; render collects plotext's builds of the price and volume plots."""
+
+    worker: list[float] = field(default_factory=list)
+    declare: list[float] = field(default_factory=list)
+    render: list[float] = field(default_factory=list)
+    rendered_at: float = 0.0
+
+
+def instrument(timings: Timings) -> None:
+    """Wrap the worker's read, the chart's declaration and the plot rendering with timers."""
+    from textual_plotext import PlotextPlot
+
+    from tui.screens.security_detail import screen as detail_screen
+    from tui.widgets.price_chart import PriceChart
+
+    def timed(call: Callable[..., Any], into: Callable[[], list[float]]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                into().append((time.perf_counter() - started) * 1000)
+
+        return wrapper
+
+    detail_screen.read_chart = timed(detail_screen.read_chart, lambda: timings.worker)  # type: ignore[attr-defined]
+    PriceChart.show = timed(PriceChart.show, lambda: timings.declare)  # type: ignore[method-assign]
+    plain_render = PlotextPlot.render
+
+    def render(plot: PlotextPlot) -> Any:
+        started = time.perf_counter()
+        rendered = plain_render(plot)
+        finished = time.perf_counter()
+        chart = plot.parent
+        if isinstance(chart, PriceChart) and chart.data is not None:
+            timings.render.append((finished - started) * 1000)
+            timings.rendered_at = finished
+        return rendered
+
+    PlotextPlot.render = render  # type: ignore[method-assign,assignment]
+
+
+async def switch_symbols(
+    database: Database, timings: Timings, ids: list[int], size: tuple[int, int], range_name: str
+) -> dict[str, Any]:
+    from tui.app import WorkstationApp
+    from tui.screens.security_detail import SecurityDetailScreen
+    from tui.widgets.price_chart import ChartOptions, PriceChart
+
+    rows: list[dict[str, float]] = []
+    app = WorkstationApp(database.target, live=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        for number, security_id in enumerate(ids):
+            for samples in (timings.worker, timings.declare, timings.render):
+                samples.clear()
+            timings.rendered_at = 0.0
+            screen = SecurityDetailScreen(security_id, focus_chart=True)
+            screen.options = ChartOptions(range=range_name)
+            started = time.perf_counter()
+            await app.push_screen(screen)
+            chart = screen.query_one(PriceChart)
+            while chart.data is None or len(timings.render) < 2:
+                await asyncio.sleep(0.0005)
+            drawn = (timings.rendered_at - started) * 1000
+            if number >= 3:  # the first switches warm imports, prepared statements and caches
+                candles = chart.data.frame.height
+                rows.append({"e2e": drawn, "worker": sum(timings.worker), "declare": sum(timings.declare),
+                             "render": sum(timings.render), "candles": candles, "columns": chart.columns})  # fmt: skip
+            app.pop_screen()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+    period = "" if chart.data is None else chart.data.period
+    return {"rows": rows, "period": period}
+
+
+def report(label: str, result: dict[str, Any]) -> None:
+    rows = result["rows"]
+    median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+    p90 = statistics.quantiles([row["e2e"] for row in rows], n=10)[-1]
+    print(
+        f"{label}: {median['candles']:.0f} {result['period']} candles in {median['columns']:.0f} columns, n={len(rows)}"
+    )
+    print(f"  symbol switch → chart drawn   median {median['e2e']:7.1f} ms   p90 {p90:7.1f} ms")
+    print(
+        f"  worker (query+resample+prep)  median {median['worker']:7.1f} ms  ({median['worker'] / median['e2e']:.0%})"
+    )
+    print(
+        f"  declare plots (UI thread)     median {median['declare']:7.1f} ms  ({median['declare'] / median['e2e']:.0%})"
+    )
+    print(
+        f"  plotext render, both panels   median {median['render']:7.1f} ms  ({median['render'] / median['e2e']:.0%})"
+    )
+    rest = median["e2e"] - median["worker"] - median["declare"] - median["render"]
+    print(f"  the rest (compose, messages)  ≈      {rest:7.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.chart_switch")
+    parser.add_argument("--securities", type=int, default=25, help="symbols switched between (first 3 warm up)")
+    args = parser.parse_args()
+    server = start_embedded(Path(tempfile.mkdtemp(prefix="wsc")), cleanup="delete")
+    database = Database(DatabaseTarget(server.params(), embedded_dir=server.data_dir))
+    migrations.upgrade(database.engine)
+    started = time.perf_counter()
+    with database.connect() as connection:
+        build(connection, args.securities)
+    print(f"built {args.securities} × {SESSIONS:,} bars in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    store.use_database(database, actor="bench")
+    ids = list(range(1, args.securities + 1))
+    timings = Timings()
+    instrument(timings)
+    for size, range_name in (((160, 48), "MAX"), ((240, 60), "MAX"), ((120, 40), "1Y")):
+        result = asyncio.run(switch_symbols(database, timings, ids, size, range_name))
+        report(f"{range_name} at {size[0]}×{size[1]}", result)
+    database.close()
+
+
+if __name__ == "__main__":
+    main()

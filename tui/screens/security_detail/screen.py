@@ -1,0 +1,248 @@
+"""The security detail screen: header facts, the price chart and tabs; pushed over an area, escape goes back."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tabs
+from textual.worker import Worker, WorkerState
+
+from tui.screens.base import AreaScreen
+from tui.screens.security_detail.data import ChartRequest, SecurityFacts, read_chart, read_facts, resolve_symbol
+from tui.screens.security_detail.rows import TABS, header_text
+from tui.widgets.price_chart import RANGES, ChartData, ChartOptions, PriceChart
+from tui.widgets.symbol_input import SymbolInput
+
+STYLES = Path(__file__).parents[2] / "styles" / "security_detail.tcss"
+TOGGLES = frozenset({"overlays", "adjusted", "candles", "log_scale"})
+
+
+@dataclass
+class SecurityFactsRead(Message):
+    """The header and tab facts were read."""
+
+    bubble = False
+    facts: SecurityFacts
+
+
+@dataclass
+class ChartPrepared(Message):
+    """Bars for the chart were read and prepared; `request` tells the latest load from older ones."""
+
+    bubble = False
+    request: int
+    data: ChartData
+
+
+@dataclass
+class CompareResolved(Message):
+    """The symbol typed to compare with was found."""
+
+    bubble = False
+    security_id: int
+    symbol: str
+
+
+class CompareModal(ModalScreen[str | None]):
+    """Asks for the symbol to compare with (an index or a stock); an empty line stops comparing."""
+
+    CSS_PATH = STYLES
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Keep the chart as it is", id="security.compare-cancel"),
+    ]
+
+    def __init__(self, current: str = "") -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="compare-dialog"):
+            yield Label("Compare with (symbol or index, SYMBOL:EXCHANGE; empty: stop comparing)")
+            yield SymbolInput(self.current, id="compare-symbol")
+
+    @on(Input.Submitted, "#compare-symbol")
+    def choose(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip().upper())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SecurityDetailScreen(AreaScreen):
+    """One security: who it is, its chart (keys below), and its signals, analyses, actions, deals and book."""
+
+    CSS_PATH = STYLES
+    AUTO_FOCUS = None
+    WATCHED_TABLES = frozenset(
+        {"securities", "industry_classifications", "ohlcv_daily", "market_cap_history", "surveillance_measures",
+         "corporate_actions", "deals", "signals", "analysis_results", "portfolio_positions", "trades",
+         "watchlists", "watchlist_entries"}
+    )  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "left_square_bracket", "step_range(-1)", "Shorter", tooltip="A shorter range", id="security.range-shorter"
+        ),
+        Binding(
+            "right_square_bracket", "step_range(1)", "Longer", tooltip="A longer range", id="security.range-longer"
+        ),
+        Binding(
+            "o", "toggle_option('overlays')", "MA 50/200", tooltip="Moving averages on or off", id="security.overlays"
+        ),
+        Binding(
+            "c", "toggle_option('candles')", "Candles/line", tooltip="Candles or a close line", id="security.candles"
+        ),
+        Binding(
+            "A", "toggle_option('adjusted')", "Adjusted", tooltip="Adjusted or as-traded prices", id="security.adjusted"
+        ),
+        Binding("L", "toggle_option('log_scale')", "Log", tooltip="Logarithmic price axis", id="security.log-scale"),
+        Binding(
+            "C", "compare", "Compare", tooltip="Compare with an index or symbol as % change", id="security.compare"
+        ),
+        Binding(
+            "f",
+            "focus_chart",
+            "Chart",
+            show=False,
+            tooltip="Focus the chart (1–8 pick ranges)",
+            id="security.focus-chart",
+        ),
+        Binding("r", "refresh", "Refresh", tooltip="Read the security again", id="security.refresh"),
+    ]
+
+    def __init__(self, security_id: int, *, focus_chart: bool = False) -> None:
+        super().__init__(classes="security-detail")
+        self.security_id = security_id
+        self.focus_chart = focus_chart
+        self.options = ChartOptions()
+        self.facts: SecurityFacts | None = None
+        self._columns = 0
+        self._chart_request = 0
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("reading…", id="security-header")
+        yield PriceChart(id="security-chart")
+        with TabbedContent(id="security-tabs"):
+            for key, spec in TABS.items():
+                with TabPane(spec.title, id=f"tab-{key}"):
+                    yield DataTable(id=f"table-{key}", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        for key, spec in TABS.items():
+            table = self.query_one(f"#table-{key}", DataTable)
+            for label, width in spec.headers():
+                table.add_column(label, width=width)
+        if self.focus_chart:
+            self.query_one(PriceChart).focus()
+        else:
+            self.query_one("#security-tabs", TabbedContent).query_one(Tabs).focus()
+        self.load_facts()
+
+    def reload(self) -> None:
+        self.load_facts()
+        self.load_chart()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_focus_chart(self) -> None:
+        self.query_one(PriceChart).focus()
+
+    @on(Worker.StateChanged)
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """Worker.StateChanged does not bubble: a failed read goes to the app's one handler (a notification)."""
+        if event.state == WorkerState.ERROR:
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+    # Header and tabs
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="security-facts")
+    def load_facts(self) -> None:
+        self.post_message(SecurityFactsRead(read_facts(self.security_id)))
+
+    @on(SecurityFactsRead)
+    def show_facts(self, message: SecurityFactsRead) -> None:
+        facts = self.facts = message.facts
+        self.sub_title = f"{facts.detail.symbol} · {facts.detail.exchange}"
+        self.query_one("#security-header", Static).update(header_text(facts, self._today()))
+        tabs = self.query_one("#security-tabs", TabbedContent)
+        for key, spec in TABS.items():
+            records = spec.records(facts)
+            table = self.query_one(f"#table-{key}", DataTable)
+            table.clear()
+            for record in records:
+                table.add_row(*spec.cells(record))
+            tabs.get_tab(f"tab-{key}").label = f"{spec.title} {len(records)}" if records else spec.title
+
+    def _today(self) -> dt.date:
+        now = getattr(self.app, "now", None)
+        return (now() if callable(now) else dt.datetime.now(dt.UTC)).date()
+
+    # The chart
+
+    @on(PriceChart.Resized)
+    def resample_for_width(self, message: PriceChart.Resized) -> None:
+        self._columns = message.columns
+        self.load_chart()
+
+    def load_chart(self) -> None:
+        """Read the bars for the options chosen and the chart's width; a newer load replaces an older one."""
+        if not self._columns:
+            return  # the chart has no width yet; its first Resized starts the load
+        self._chart_request += 1
+        self._read_chart(ChartRequest(self._chart_request, self.security_id, self.options, self._columns))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="security-chart")
+    def _read_chart(self, request: ChartRequest) -> None:
+        self.post_message(ChartPrepared(request.number, read_chart(request)))
+
+    @on(ChartPrepared)
+    def draw_chart(self, message: ChartPrepared) -> None:
+        if message.request == self._chart_request:
+            self.query_one(PriceChart).show(message.data)
+
+    def apply_options(self, options: ChartOptions) -> None:
+        self.options = options
+        self.query_one(PriceChart).show_options(options)
+        self.load_chart()
+
+    def action_set_range(self, name: str) -> None:
+        if name in RANGES and name != self.options.range:
+            self.apply_options(dataclasses.replace(self.options, range=name))
+
+    def action_step_range(self, step: int) -> None:
+        index = min(max(RANGES.index(self.options.range) + step, 0), len(RANGES) - 1)
+        self.action_set_range(RANGES[index])
+
+    def action_toggle_option(self, option: str) -> None:
+        if option in TOGGLES:
+            flipped: dict[str, Any] = {option: not getattr(self.options, option)}
+            self.apply_options(dataclasses.replace(self.options, **flipped))
+
+    def action_compare(self) -> None:
+        self.app.push_screen(CompareModal(self.options.compare_symbol or ""), self.compare_with)
+
+    def compare_with(self, typed: str | None) -> None:
+        if typed == "":
+            self.apply_options(dataclasses.replace(self.options, compare_id=None, compare_symbol=None))
+        elif typed:
+            self._resolve_compare(typed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="security-compare")
+    def _resolve_compare(self, typed: str) -> None:
+        self.post_message(CompareResolved(*resolve_symbol(typed)))
+
+    @on(CompareResolved)
+    def compare_resolved(self, message: CompareResolved) -> None:
+        self.apply_options(
+            dataclasses.replace(self.options, compare_id=message.security_id, compare_symbol=message.symbol)
+        )
