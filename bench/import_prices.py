@@ -8,27 +8,33 @@ Polars in /tmp. Each round empties ohlcv_daily (and checkpoints) before each loa
   import    import_prices on the same file, end to end: read, check, binary COPY, ingestion log,
             change-feed notice and the refresh of market_overview;
   by-symbol import_prices of the same bars keyed by symbol (the realistic long CSV: symbols looked up).
-The runs are interleaved so that a busy machine slows all three alike. Medians and ratios are printed.
+The runs are interleaved so that a busy machine slows all three alike. Medians and ratios are printed:
+rows/s to the commit (the load) and to the end (with ANALYZE of the new partitions and the refresh), and
+the CPU seconds of server plus client, which a shared machine disturbs far less than the wall clock.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import resource
 import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+import psutil
 import psycopg
 
 from store import migrations
 from store.db import Database, DatabaseTarget
 from store.embedded import start_embedded
-from store.ingest import import_prices
+from store.ingest import ProgressEvent, import_prices
 
 DATA_DIR = Path(tempfile.gettempdir()) / "ws_bench_import_prices"
 EXCHANGE = "BENCH"
@@ -77,22 +83,76 @@ def empty_table(database: Database) -> None:
         connection.execute("checkpoint")
 
 
-def run_psql(database: Database, path: Path) -> float:
+@dataclass(frozen=True)
+class Sample:
+    """One load: wall-clock seconds to the commit and to the end, CPU seconds of server and client."""
+
+    loaded: float
+    finished: float
+    server_cpu: float
+    client_cpu: float
+
+
+def server_cpu(data_dir: Path, settle_to: int | None = None) -> float:
+    """CPU seconds of the server so far: postmaster, its live children, and the children it has reaped.
+
+    A backend's time reaches the postmaster's account only once it is reaped: with `settle_to`, wait
+    (up to 5 s) until no more than that many children are left.
+    """
+    postmaster = psutil.Process(int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0]))
+    deadline = time.monotonic() + 5
+    while settle_to is not None and len(postmaster.children()) > settle_to and time.monotonic() < deadline:
+        time.sleep(0.05)
+    own = postmaster.cpu_times()
+    total = own.user + own.system + own.children_user + own.children_system
+    for child in postmaster.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            times = child.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def run_psql(database: Database, path: Path) -> Sample:
     command = (
         r"\copy ohlcv_daily (security_id, trade_date, open, high, low, close, adj_close, volume)"
         f" from '{path}' with (format csv, header true)"
     )
-    started = time.perf_counter()
+    data_dir, children = _data_dir(database), resource.getrusage(resource.RUSAGE_CHILDREN)
+    processes = _server_processes(data_dir)
+    server, started = server_cpu(data_dir), time.perf_counter()
     subprocess.run([str(psql_binary()), database.target.conninfo, "-c", command], check=True, capture_output=True)
-    return time.perf_counter() - started
-
-
-def run_import(database: Database, path: Path, exchange: str | None) -> float:
-    started = time.perf_counter()
-    report = import_prices(database, [path], exchange=exchange)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    return Sample(elapsed, elapsed, server_cpu(data_dir, settle_to=processes) - server, client)
+
+
+def run_import(database: Database, path: Path, exchange: str | None) -> Sample:
+    committed: list[float] = []
+
+    def progress(event: ProgressEvent) -> None:
+        if event.stage == "refreshing":  # sent right after the load's commit
+            committed.append(time.perf_counter())
+
+    data_dir = _data_dir(database)
+    processes = _server_processes(data_dir)
+    server, client, started = server_cpu(data_dir), time.process_time(), time.perf_counter()
+    report = import_prices(database, [path], exchange=exchange, progress=progress)
+    finished = time.perf_counter()
+    client_cpu = time.process_time() - client
     assert report.inserted == report.fetched, report
-    return elapsed
+    loaded = (committed[0] if committed else finished) - started
+    return Sample(loaded, finished - started, server_cpu(data_dir, settle_to=processes) - server, client_cpu)
+
+
+def _server_processes(data_dir: Path) -> int:
+    pid = int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+    return len(psutil.Process(pid).children())
+
+
+def _data_dir(database: Database) -> Path:
+    assert database.target.embedded_dir is not None
+    return database.target.embedded_dir
 
 
 def prepare_database(securities: int) -> Database:
@@ -124,21 +184,31 @@ def main() -> None:
         "import_prices (same file)": lambda: run_import(database, by_id, None),
         "import_prices (by symbol)": lambda: run_import(database, by_symbol, EXCHANGE),
     }
-    samples: dict[str, list[float]] = {name: [] for name in loads}
+    samples: dict[str, list[Sample]] = {name: [] for name in loads}
     for _ in range(args.runs):
         for name, load in loads.items():
             empty_table(database)
             samples[name].append(load())
-            print(f"  {name}: {samples[name][-1]:.1f} s", flush=True)
-    print(f"{rows:,} bars, {by_id.stat().st_size / 1e6:.0f} MB CSV, median of {args.runs}")
-    psql_rate = rows / statistics.median(samples["psql \\copy"])
-    for name, times in samples.items():
-        rate = rows / statistics.median(times)
-        print(
-            f"{name:28} {statistics.median(times):6.1f} s  {rate:>9,.0f} rows/s  x{rate / psql_rate:.2f} of psql"
-            f"  (runs: {', '.join(f'{t:.1f}' for t in times)})"
-        )
+            print(f"  {name}: {samples[name][-1]}", flush=True)
     database.close()
+    report(samples, rows, by_id.stat().st_size, args.runs)
+
+
+def report(samples: dict[str, list[Sample]], rows: int, size: int, runs: int) -> None:
+    print(f"{rows:,} bars, {size / 1e6:.0f} MB CSV, median of {runs} (wall clock; CPU = server + client)")
+    psql = samples["psql \\copy"]
+    psql_rate = rows / statistics.median(sample.loaded for sample in psql)
+    psql_cpu = statistics.median(sample.server_cpu + sample.client_cpu for sample in psql)
+    print(f"{'':28} {'to commit':>24} {'end to end':>24} {'CPU s':>16}")
+    for name, runs_of in samples.items():
+        loaded = statistics.median(sample.loaded for sample in runs_of)
+        finished = statistics.median(sample.finished for sample in runs_of)
+        cpu = statistics.median(sample.server_cpu + sample.client_cpu for sample in runs_of)
+        print(
+            f"{name:28} {rows / loaded:>9,.0f} rows/s x{rows / loaded / psql_rate:.2f}"
+            f" {rows / finished:>11,.0f} rows/s x{rows / finished / psql_rate:.2f}"
+            f" {cpu:>8.1f} x{psql_cpu / cpu:.2f}"
+        )
 
 
 if __name__ == "__main__":

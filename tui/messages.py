@@ -19,25 +19,21 @@ class OverviewLoaded(Message):
 
 
 @dataclass
-class StatusChanged(Message):
+class StatusChanged(Message, bubble=False):
     """The status line's facts changed (a status read finished, or the connection state moved)."""
 
-    bubble = False
     facts: StatusFacts
 
 
 @dataclass
-class DataChanged(Message):
+class DataChanged(Message, bubble=False):
     """Another writer (or this app) committed a change the change feed announced.
 
     It does not bubble: the app forwards it to the current screen, which must not send it back up.
     """
 
-    bubble = False
     change: Change
 
 
-class DataResynced(Message):
+class DataResynced(Message, bubble=False):
     """The change feed reconnected: whatever a screen shows may be stale, so reload it."""
-
-    bubble = False

@@ -169,7 +169,7 @@ def _claim(connection: Connection, database: Database, *, replace: bool, only_if
     if not replace:
         raise InvalidInput(
             f"the database {database.target.endpoint} already holds securities: "
-            "the demo is built only into an empty database (rebuild it with replace: `workstation demo --replace`)",
+            "the demo is built only into an empty database (`workstation demo --rebuild` or replace=True rebuilds it)",
             fields={"database": "already holds securities"},
         )
     _wipe(connection)

@@ -74,32 +74,30 @@ def _encode_group(
             rows[f"l{index}"] = -1
             continue
         rows[f"l{index}"] = _WIRE_TYPES[kind][1]
-        rows[f"v{index}"] = _values(group[name], kind)
+        _put(rows[f"v{index}"], group[name], kind)
     rows["ltext"] = len(text)
     rows["text"] = text
     return rows.tobytes()
 
 
-def _values(series: pl.Series, kind: str) -> np.ndarray:
+def _put(target: np.ndarray, series: pl.Series, kind: str) -> None:
+    """Write a column's values into its field of the records (numpy converts to big-endian on the way)."""
     if kind == "int8":
-        return series.to_numpy()
-    if kind == "date":
-        return series.to_physical().to_numpy().astype(np.int32) - _DAYS_1970_TO_2000
-    return _numeric_words(series.to_physical().cast(pl.Int64).to_numpy())
+        target[...] = series.to_numpy()
+    elif kind == "date":
+        target[...] = series.to_physical().to_numpy() - _DAYS_1970_TO_2000
+    else:
+        _put_numeric(target, series.to_physical().cast(pl.Int64).to_numpy())
 
 
-def _numeric_words(scaled: np.ndarray) -> np.ndarray:
-    """numeric(·,6) wire words for values given as integers of millionths."""
-    magnitude = np.abs(scaled)
-    whole, fraction = np.divmod(magnitude, 10**SCALE)
-    words = np.empty((scaled.size, 4 + _NUMERIC_DIGITS), dtype=np.int64)
+def _put_numeric(words: np.ndarray, scaled: np.ndarray) -> None:
+    """numeric(·,6) wire words (ndigits, weight, sign, dscale, 5 base-10000 digits) of millionths."""
     words[:, 0] = _NUMERIC_DIGITS
     words[:, 1] = 2
     words[:, 2] = np.where(scaled < 0, _NUMERIC_NEGATIVE, 0)
     words[:, 3] = SCALE
-    words[:, 4] = whole // 10**8
-    words[:, 5] = (whole // 10**4) % 10**4
-    words[:, 6] = whole % 10**4
-    words[:, 7] = fraction // 100
-    words[:, 8] = (fraction % 100) * 100
-    return words
+    whole, fraction = np.divmod(np.abs(scaled), 10**SCALE)
+    whole, words[:, 6] = np.divmod(whole, 10**4)
+    words[:, 4], words[:, 5] = np.divmod(whole, 10**4)
+    words[:, 7], hundredths = np.divmod(fraction, 100)
+    words[:, 8] = hundredths * 100

@@ -215,21 +215,46 @@ def _duplicate_check() -> Check:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A file's rows parsed (typed columns next to the t_ text) and the rules they must pass."""
+    """A file's rows parsed (typed columns next to the t_ text), the rules they must pass, and a quick test."""
 
     frame: pl.DataFrame
     rules: tuple[Check, ...]
+    broken: pl.Expr
 
     def is_clean(self, rows: pl.DataFrame) -> bool:
         """Whether `rows` (a slice of the frame) pass every rule but the duplicate check, which needs the file."""
-        broken = pl.any_horizontal(rule.failed.fill_null(False) for rule in self.rules)
-        return not rows.select(broken.any()).item()
+        return not rows.select(self.broken.any()).item()
 
 
 def prepare(frame: pl.DataFrame, fmt: PriceFormat, context: FileContext) -> Prepared:
     date_format = choose_date_format(frame["t_date"].cast(pl.String), fmt.date_formats)
     parsed = parse(frame, fmt, context, date_format)
-    return Prepared(parsed, tuple(checks(fmt, date_format, frame.schema)))
+    return Prepared(parsed, tuple(checks(fmt, date_format, frame.schema)), broken_row(fmt))
+
+
+def broken_row(fmt: PriceFormat) -> pl.Expr:
+    """True (or null) for a row that breaks a rule of `checks`, tested on the typed columns only.
+
+    The quick test of rows read typed, chunk by chunk while they are copied: it must flag every row
+    that `checks` would (a flagged file is then diagnosed by `checks`), but it need not say why.
+    """
+    tests = [pl.col(name).is_null() for name in ("trade_date", "open", "high", "low", "close")]
+    if fmt.has("security_id"):
+        tests.append(pl.col("security_id").is_null())
+    else:
+        tests += [pl.col("symbol").is_null(), pl.col("symbol") == "", pl.col("exchange").is_null()]
+        tests.append(pl.col("exchange") == "")
+    optional = [name for name in ("adj_close", "prev_close", "volume") if fmt.has(name)]
+    tests += [pl.col(f"t_{name}").is_not_null() & pl.col(name).is_null() for name in optional]
+    tests += [pl.col(name) <= 0 for name in PRICE_FIELDS if fmt.has(name)]
+    tests += [pl.col("high") < pl.col("low")]
+    tests += [~pl.col(name).is_between(pl.col("low"), pl.col("high")) for name in ("open", "close")]
+    tests += [pl.col("trade_date") < EARLIEST_DAY, pl.col("trade_date") > latest_day()]
+    if fmt.has("volume"):
+        tests.append(pl.col("volume") < 0)
+    if fmt.has("period"):
+        tests.append(pl.col("period").str.to_uppercase() != "D")
+    return pl.any_horizontal(tests)
 
 
 def has_duplicates(bars: pl.DataFrame) -> bool:

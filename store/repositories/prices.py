@@ -80,25 +80,20 @@ join b last_bar on last_bar.trade_date = k.last_day
 order by k.first_day
 """
 
-# Per security, the latest bar on or before a date, found on the primary key alone: two LATERAL lookups
-# (the day, then its bar). The key range is written as a row comparison and ordered by the whole key so
-# that ix_ohlcv_daily_trade_date cannot serve it: in a partition holding few securities the planner
-# otherwise walks that index backwards and reads the whole partition for each security that has no bar
-# there (measured: 180 s instead of well under a second for 10,000 securities). The LIMIT on the second
-# lookup keeps it a key lookup per row rather than a hash join over every bar.
+# Per security, the latest bar on or before a date: a LATERAL lookup on the primary key. The key range is
+# written as bounds and a row comparison, and ordered by the whole key, so that ix_ohlcv_daily_trade_date
+# cannot serve it: for `security_id = s.id order by trade_date desc limit 1`, in a partition that holds few
+# securities, the planner may walk that index backwards and read the whole partition for each security with
+# no bar there (measured on 10,000 securities: 6.7 s with 100 of them holding old bars, 180 s with 50; this
+# form 0.1–0.3 s, and no slower than the plain one where that one plans well).
 _LATEST = """
 select s.id as security_id, s.symbol, s.exchange, s.is_active, b.trade_date, b.open::float8 as open,
        b.high::float8 as high, b.low::float8 as low, b.close::float8 as close, b.volume
 from securities s
 left join lateral (
-    select d.security_id, d.trade_date from ohlcv_daily d
+    select d.trade_date, d.open, d.high, d.low, d.close, d.volume from ohlcv_daily d
     where d.security_id >= s.id and (d.security_id, d.trade_date) <= (s.id, %(as_of)s) and d.trade_date <= %(as_of)s
     order by d.security_id desc, d.trade_date desc
-    limit 1
-) latest on true
-left join lateral (
-    select d.trade_date, d.open, d.high, d.low, d.close, d.volume from ohlcv_daily d
-    where d.security_id = latest.security_id and d.trade_date = latest.trade_date
     limit 1
 ) b on true
 where %(ids)s::int8[] is null or s.id = any(%(ids)s)

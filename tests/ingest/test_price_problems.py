@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from store.db import Database
 from store.ingest import ImportFailed, import_prices
+from store.ingest.files import read_price_file
 from store.ingest.problems import ImportFailed as ProblemsImportFailed
 from store.ingest.problems import Problem
 
@@ -134,3 +135,28 @@ def test_the_error_lists_twenty_problems_then_how_many_more() -> None:
     assert len(lines) == 22
     assert lines[-1] == "… and 5 more"
     assert failure.fields["f.csv:2 High"] == "is not a number"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=candles(), data=st.data())
+def test_the_quick_test_of_typed_rows_flags_every_row_the_rules_reject(
+    tmp_path: Path, rows: list[list[str]], data: st.DataObject
+) -> None:
+    """Rows read typed are checked chunk by chunk by one quick expression; it may flag more, never fewer."""
+    for _ in range(data.draw(st.integers(1, 3), label="broken rows")):
+        row = rows[data.draw(st.integers(0, len(rows) - 1), label="row")]
+        column, value = data.draw(
+            st.sampled_from(
+                [("Low", "0"), ("High", "0.001"), ("Open", "999999"), ("Volume", "-1"), ("Date", "0014-06-09")]
+            ),
+            label="breakage",
+        )
+        row[HEADER.index(column)] = value
+    path = tmp_path / "QUICK.NS.csv"
+    path.write_text(_csv(rows))
+
+    file = read_price_file(path, exchange=None, symbol=None, series={"EQ"})
+    assert file.prepared is not None, "values that parse are read typed"
+    flagged = set(file.prepared.frame.filter(file.prepared.broken)["line"].to_list())
+    rejected = {problem.line for problem in file.diagnosed().problems}
+    assert rejected <= flagged

@@ -71,3 +71,17 @@ async def test_an_unknown_symbol_on_the_command_line_is_a_sentence_not_a_crash(a
         await pilot.pause()
         assert app.is_running
         assert any("NOSUCH" in str(note.message) for note in app._notifications)
+
+
+async def test_a_change_from_another_writer_reloads_the_screen_once(app_database: Database) -> None:
+    from store.changes import Change
+    from tui.messages import DataChanged
+
+    app = WorkstationApp(app_database.target, live=False)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        reloads: list[int] = []
+        screen.reload = lambda: reloads.append(1)  # type: ignore[method-assign]
+        app.post_message(DataChanged(Change(table="securities", op="update", id="1", payload={})))
+        await pilot.pause(0.2)
+        assert reloads == [1], "a change must reach the screen once, not bounce between screen and app"

@@ -6,8 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import Worker
 
 from tui.messages import DataChanged, DataResynced
+from tui.modals import forward_worker_failure
 from tui.widgets.status_line import StatusFacts, StatusLine
 
 
@@ -44,3 +46,8 @@ class AreaScreen(Screen[None]):
     @on(DataResynced)
     def reload_after_resync(self) -> None:
         self.reload()
+
+    @on(Worker.StateChanged)
+    def report_failed_worker(self, event: Worker.StateChanged) -> None:
+        """Worker state changes do not bubble: hand failures to the app's one handler."""
+        forward_worker_failure(self, event)

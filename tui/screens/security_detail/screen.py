@@ -15,7 +15,6 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tabs
-from textual.worker import Worker, WorkerState
 
 from tui.screens.base import AreaScreen
 from tui.screens.security_detail.data import ChartRequest, SecurityFacts, read_chart, read_facts, resolve_symbol
@@ -151,17 +150,16 @@ class SecurityDetailScreen(AreaScreen):
         self.load_facts()
         self.load_chart()
 
+    def show_security(self, security_id: int) -> None:
+        """Switch to another security in place (`TCS GP` typed on this screen); the chart keeps its options."""
+        self.security_id = security_id
+        self.reload()
+
     def action_refresh(self) -> None:
         self.reload()
 
     def action_focus_chart(self) -> None:
         self.query_one(PriceChart).focus()
-
-    @on(Worker.StateChanged)
-    def report_failure(self, event: Worker.StateChanged) -> None:
-        """Worker.StateChanged does not bubble: a failed read goes to the app's one handler (a notification)."""
-        if event.state == WorkerState.ERROR:
-            self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
     # Header and tabs
 

@@ -10,10 +10,8 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, Tab, Tabs
-from textual.worker import Worker
 
 from store.records.watchlists import WatchlistEntryView, WatchlistSummary
-from tui.modals import forward_worker_failure
 from tui.screens.base import AreaScreen
 from tui.screens.watchlists.data import app_now, read_watchlists
 from tui.screens.watchlists.messages import WatchlistsRead
@@ -82,10 +80,6 @@ class WatchlistsBrowser(AreaScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="watchlists-read")
     def _read(self, request: int, wanted_id: uuid.UUID | None, wanted_name: str | None) -> None:
         self.post_message(WatchlistsRead(request, read_watchlists(wanted_id, wanted_name)))
-
-    @on(Worker.StateChanged)
-    def report_failure(self, event: Worker.StateChanged) -> None:
-        forward_worker_failure(self, event)
 
     @on(WatchlistsRead)
     async def show_watchlists(self, message: WatchlistsRead) -> None:
