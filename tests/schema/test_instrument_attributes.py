@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from store.instruments import attribute_problems
 from tests.instrument_strategies import (
     BAD_VALUES,
+    REQUIRED,
     complete_attributes,
     json_values,
     option_or_future,
@@ -25,12 +26,7 @@ from tests.instrument_strategies import (
 
 SYMBOL = "ZZ-HYPOTHESIS"
 CONSTRAINT = "ck_securities_instrument_attributes"
-REQUIRED = {
-    "option": ("underlying", "strike", "expiration", "option_type"),
-    "future": ("underlying", "contract_month", "multiplier"),
-}
 REQUIRED_FOR = {"option": "an option", "future": "a future"}
-BLANK = " \t\n\r\f\v"
 # One `conn` (one rolled-back transaction) serves every example; each example works inside a savepoint.
 database_settings = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -19,17 +19,12 @@ from store.instruments import (
 )
 from tests.instrument_strategies import (
     BAD_VALUES,
+    REQUIRED,
     complete_attributes,
     json_values,
     option_or_future,
     storable_text,
 )
-
-REQUIRED = {
-    "option": ("underlying", "strike", "expiration", "option_type"),
-    "future": ("underlying", "contract_month", "multiplier"),
-}
-BLANK = " \t\n\r\f\v"
 
 # Text PostgreSQL can store in jsonb: no NUL, no lone surrogates.
 
