@@ -121,9 +121,8 @@ def instrument(timings: Timings) -> None:
 
 
 async def switch_symbols(
-    database: Database, timings: Timings, ids: list[int], size: tuple[int, int], range_name: str, *, push: bool
+    database: Database, timings: Timings, ids: list[int], size: tuple[int, int], range_name: str
 ) -> dict[str, Any]:
-    """Show each security in turn: in place on one detail screen (push=False), or on a new screen each time."""
     from tui.app import WorkstationApp
     from tui.screens.security_detail import SecurityDetailScreen
     from tui.widgets.price_chart import ChartOptions, PriceChart
@@ -133,36 +132,27 @@ async def switch_symbols(
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
-        screen = SecurityDetailScreen(ids[0], focus_chart=True)
-        screen.options = ChartOptions(range=range_name)
-        if not push:
-            await app.push_screen(screen)
         for number, security_id in enumerate(ids):
             for samples in (timings.worker, timings.declare, timings.render):
                 samples.clear()
             timings.rendered_at = 0.0
+            screen = SecurityDetailScreen(security_id, focus_chart=True)
+            screen.options = ChartOptions(range=range_name)
             started = time.perf_counter()
-            if push:
-                screen = SecurityDetailScreen(security_id, focus_chart=True)
-                screen.options = ChartOptions(range=range_name)
-                await app.push_screen(screen)
-            else:
-                screen.show_security(security_id)
+            await app.push_screen(screen)
             chart = screen.query_one(PriceChart)
-            while chart.data is None or chart.data.symbol != f"SYM{security_id}" or len(timings.render) < 2:
+            while chart.data is None or len(timings.render) < 2:
                 await asyncio.sleep(0.0005)
             drawn = (timings.rendered_at - started) * 1000
-            await app.workers.wait_for_complete()
-            await pilot.pause()
             if number >= 3:  # the first switches warm imports, prepared statements and caches
+                candles = chart.data.frame.height
                 rows.append({"e2e": drawn, "worker": sum(timings.worker), "declare": sum(timings.declare),
-                             "render": sum(timings.render), "candles": chart.data.frame.height,
-                             "columns": chart.columns})  # fmt: skip
-            if push:
-                app.pop_screen()
-                await pilot.pause()
-                await app.workers.wait_for_complete()
-    return {"rows": rows, "period": "" if chart.data is None else chart.data.period}
+                             "render": sum(timings.render), "candles": candles, "columns": chart.columns})  # fmt: skip
+            app.pop_screen()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+    period = "" if chart.data is None else chart.data.period
+    return {"rows": rows, "period": period}
 
 
 def report(label: str, result: dict[str, Any]) -> None:
@@ -201,11 +191,9 @@ def main() -> None:
     ids = list(range(1, args.securities + 1))
     timings = Timings()
     instrument(timings)
-    cases = (((160, 48), "MAX", False), ((240, 60), "MAX", False), ((120, 40), "1Y", False), ((160, 48), "MAX", True))
-    for size, range_name, push in cases:
-        result = asyncio.run(switch_symbols(database, timings, ids, size, range_name, push=push))
-        how = "new detail screen each time" if push else "in place"
-        report(f"{range_name} at {size[0]}×{size[1]}, {how}", result)
+    for size, range_name in (((160, 48), "MAX"), ((240, 60), "MAX"), ((120, 40), "1Y")):
+        result = asyncio.run(switch_symbols(database, timings, ids, size, range_name))
+        report(f"{range_name} at {size[0]}×{size[1]}", result)
     database.close()
 
 
