@@ -22,7 +22,7 @@ from tui.screens.base import AreaScreen
 from tui.screens.security_detail import SecurityDetailScreen
 from tui.screens.security_detail.data import range_start
 from tui.screens.security_detail.screen import CompareModal
-from tui.widgets.price_chart import PriceChart
+from tui.widgets.price_chart import RESIZE_DEBOUNCE_SECONDS, PriceChart
 
 NOW = dt.datetime(2026, 11, 21, 9, 30, tzinfo=dt.UTC)
 LAST_DAY = dt.date(2026, 11, 20)
@@ -156,10 +156,16 @@ def make_app(database: Database) -> FixedClockApp:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Until the workers started by the last key (and those their messages start) are done."""
+    """Until the workers started by the last key (and those their messages start) are done.
+
+    The chart re-reads its bars when its width settles, after a debounce timer (not a worker): wait it
+    out, then for the read it starts, so a slow first layout cannot change what a snapshot sees.
+    """
     for _ in range(4):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+    await pilot.pause(RESIZE_DEBOUNCE_SECONDS + 0.1)
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
