@@ -453,11 +453,6 @@ def _detail(security_id: int, *keys: str) -> Callable[[Pilot[Any]], Awaitable[No
 def test_snapshot_detail(
     app_database: Database, seeded: dict[str, int], snap_compare: SnapCompare, size: tuple[int, int]
 ) -> None:
-    if size == SNAPSHOT_SIZES["narrow"]:
-        pytest.skip(
-            "not deterministic yet: at 80x24 the chart's first read races the settling of its width, and the "
-            "volume axis shows 1.7M or 3.4M from run to run (open in the closing note)"
-        )
     assert snap_compare(make_app(app_database), terminal_size=size, run_before=_detail(seeded["INFY"]))
 
 

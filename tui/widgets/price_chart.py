@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 RANGES = ("1M", "3M", "6M", "YTD", "1Y", "3Y", "5Y", "MAX")
 # Every y-axis label is padded to this width, so the price and volume panels share their columns.
 LABEL_WIDTH = 8
-# The y axis and the right frame take a column each.
+# The y axis and the right frame take a column each; the frame a row above and below.
 FRAME_COLUMNS = 2
+FRAME_ROWS = 2
 RESIZE_DEBOUNCE_SECONDS = 0.25
 MARKER_LETTERS = {"split": "S", "bonus": "B", "dividend": "D"}
 DATE_FORMATS = {"day": "%d %b", "week": "%b %y", "month": "%b %y", "quarter": "%Y", "year": "%Y"}
@@ -165,7 +166,7 @@ def declare_price(plt: Any, data: ChartData, rows: int) -> None:
     low, high = scale(min(shown)), scale(max(shown))
     margin = (high - low) * 0.03 or abs(high) * 0.01 or 1.0
     plt.ylim(low - margin, high + margin)
-    ticks = axis_ticks(low, high, tick_count(rows - FRAME_COLUMNS))
+    ticks = axis_ticks(low, high, tick_count(rows - FRAME_ROWS))
     tick_values = [10**tick for tick in ticks] if log else ticks
     formatter = format_pct if data.comparing else format_price
     plt.yticks(ticks, padded([formatter(value) for value in tick_values]))
@@ -213,7 +214,7 @@ def visible_triggers(triggers: Sequence[TriggerLevel], low: float, high: float) 
     return [level for level in triggers if low - reach <= level.value <= high + reach]
 
 
-def declare_volume(plt: Any, data: ChartData, columns: int) -> None:
+def declare_volume(plt: Any, data: ChartData, columns: int, rows: int) -> None:
     """Volume as one column per bucket, under its candle: green when the bucket closed up, red when down."""
     frame = data.frame
     volumes = frame["volume"].fill_null(0).to_list()
@@ -223,7 +224,9 @@ def declare_volume(plt: Any, data: ChartData, columns: int) -> None:
             plt.plot([index, index], [0, volume], color=UP if up else DOWN, marker="sd")
     top = float(max(volumes, default=0)) or 1.0
     plt.ylim(0, top)
-    plt.yticks([top / 2, top], padded([format_volume(top / 2), format_volume(top)]))
+    # Two labels need rows apart: on one row plotext would keep either of them.
+    ticks = [top / 2, top] if rows - FRAME_ROWS - 1 >= 4 else [top]  # less the row of dates
+    plt.yticks(ticks, padded([format_volume(tick) for tick in ticks]))
     plt.xticks(*date_ticks(frame["trade_date"].to_list(), data.period, columns))
     plt.xlim(-0.5, max(frame.height, 1) - 0.5)
 
@@ -277,11 +280,11 @@ class PriceChart(Widget, can_focus=True):
         text-overflow: ellipsis;
     }
     PriceChart > #chart-price {
-        height: 3fr;
+        height: 5fr;
         min-height: 5;
     }
     PriceChart > #chart-volume {
-        height: 1fr;
+        height: 2fr;
         min-height: 5;
         max-height: 9;
     }
@@ -361,7 +364,7 @@ class PriceChart(Widget, can_focus=True):
         volume.plt.clear_figure()
         if not data.frame.is_empty():
             declare_price(price.plt, data, price.size.height)
-            declare_volume(volume.plt, data, self.columns)
+            declare_volume(volume.plt, data, self.columns, volume.size.height)
         price.refresh()
         volume.refresh()
 

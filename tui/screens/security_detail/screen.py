@@ -147,8 +147,8 @@ class SecurityDetailScreen(AreaScreen):
         self.load_facts()
 
     def reload(self) -> None:
+        self.load_chart()  # first: a symbol switch is judged by when its chart is drawn
         self.load_facts()
-        self.load_chart()
 
     def show_security(self, security_id: int) -> None:
         """Switch to another security in place (`TCS GP` typed on this screen); the chart keeps its options."""
@@ -163,12 +163,17 @@ class SecurityDetailScreen(AreaScreen):
 
     # Header and tabs
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="security-facts")
     def load_facts(self) -> None:
-        self.post_message(SecurityFactsRead(read_facts(self.security_id)))
+        self._read_facts(self.security_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="security-facts")
+    def _read_facts(self, security_id: int) -> None:
+        self.post_message(SecurityFactsRead(read_facts(security_id)))
 
     @on(SecurityFactsRead)
     def show_facts(self, message: SecurityFactsRead) -> None:
+        if message.facts.detail.security_id != self.security_id:
+            return  # read for the security shown before a switch
         facts = self.facts = message.facts
         self.sub_title = f"{facts.detail.symbol} · {facts.detail.exchange}"
         self.query_one("#security-header", Static).update(header_text(facts, self._today()))
@@ -179,7 +184,10 @@ class SecurityDetailScreen(AreaScreen):
             table.clear()
             for record in records:
                 table.add_row(*spec.cells(record))
-            tabs.get_tab(f"tab-{key}").label = f"{spec.title} {len(records)}" if records else spec.title
+            label = f"{spec.title} {len(records)}" if records else spec.title
+            tab = tabs.get_tab(f"tab-{key}")
+            if str(tab.label) != label:  # a new label lays the tabs out again
+                tab.label = label
 
     def _today(self) -> dt.date:
         now = getattr(self.app, "now", None)
