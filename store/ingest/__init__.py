@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from store.ingest.prices import FileReport, ImportReport, ProgressEvent, import_prices
+    from store.ingest.prices import ImportReport, import_prices
     from store.ingest.problems import ImportFailed, Problem
+    from store.ingest.writer import FileReport, ProgressEvent
 
 # Loaded on first use: `workstation --help` imports the CLI hook, which must not pull in Polars.
 _EXPORTS = {
-    "FileReport": "store.ingest.prices",
+    "FileReport": "store.ingest.writer",
     "ImportReport": "store.ingest.prices",
-    "ProgressEvent": "store.ingest.prices",
+    "ProgressEvent": "store.ingest.writer",
     "import_prices": "store.ingest.prices",
     "ImportFailed": "store.ingest.problems",
     "Problem": "store.ingest.problems",

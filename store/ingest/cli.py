@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from store.db import Database
-    from store.ingest.prices import ImportReport, ProgressEvent
+    from store.ingest.prices import ImportReport
+    from store.ingest.writer import ProgressEvent
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,17 +12,30 @@ import polars as pl
 
 from store.ingest import formats
 from store.ingest.formats import PriceFormat
-from store.ingest.problems import Problem, rejected_path
+from store.ingest.problems import Problem, Unverified, rejected_path
 from store.ingest.validate import FileContext, Prepared, canonical, diagnose, prepare
+
+PART_BYTES = 32 * 2**20
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A run of a typed file's lines, parsed, with the rules its rows must pass."""
+
+    prepared: Prepared
+    fetched: int
+    skipped: int
+    size: int
 
 
 @dataclass(frozen=True, slots=True)
 class PriceFile:
     """A file after reading, before the database has been asked anything.
 
-    A file read with typed columns is not yet `verified`: its rows are checked chunk by chunk while
-    they are copied (`prepared.is_clean`), and any problem sends it through `diagnosed()`, which reads
-    the text again and names every problem. A file read as text is checked whole and verified.
+    A CSV file is first `typed` (not verified): its lines are read in parts of about 32 MB while the
+    previous part is being copied, each checked chunk by chunk by a quick test (`Prepared.is_clean`).
+    Any problem (a value that does not parse, a broken rule, an unknown symbol, a duplicate) makes the
+    caller roll back and use `diagnosed()`: the whole text read again and checked, every problem named.
     """
 
     path: Path
@@ -35,11 +48,11 @@ class PriceFile:
     skipped: int
     seconds: float
     context: FileContext | None = None
-    prepared: Prepared | None = None
+    typed: bool = False
 
     @property
     def verified(self) -> bool:
-        return self.prepared is None
+        return not self.typed
 
     @property
     def source(self) -> str:
@@ -52,7 +65,22 @@ class PriceFile:
 
     def diagnosed(self) -> PriceFile:
         """The file read again as text and checked whole: every problem named, only valid bars kept."""
-        return self if self.verified else _checked_whole(self)
+        return _checked_whole(self) if self.typed else self
+
+    def parts(self) -> Iterator[Part]:
+        """A typed file's lines part by part; a value that does not parse raises Unverified."""
+        assert self.format is not None
+        assert self.context is not None
+        date_format: str | None = None
+        for first_line, lines in formats.body_parts(self.data, PART_BYTES):
+            try:
+                raw = formats.read_csv(lines, self.format, typed=True, first_line=first_line)
+            except pl.exceptions.PolarsError as exc:
+                raise Unverified from exc
+            frame, skipped = canonical(raw, self.format, self.context)
+            prepared = prepare(frame, self.format, self.context, date_format)
+            date_format = prepared.date_format
+            yield Part(prepared, frame.height, skipped, len(lines))
 
 
 def read_price_file(path: Path, *, exchange: str | None, symbol: str | None, series: Collection[str]) -> PriceFile:
@@ -69,15 +97,8 @@ def read_price_file(path: Path, *, exchange: str | None, symbol: str | None, ser
     if isinstance(recognised, str):
         return _failed(path, recognised, data=data)
     fmt, context = recognised
-    file = PriceFile(path, str(path), fmt, data, pl.DataFrame(), (), 0, 0, 0.0, context, None)
-    try:
-        file = _read(file)
-    except pl.exceptions.PolarsError as exc:
-        ragged = formats.ragged_lines(data, len(fmt.header))
-        words = [f"has {count} fields; the header has {len(fmt.header)}" for _, count in ragged]
-        problems = [Problem(str(path), line, None, None, said) for (line, _), said in zip(ragged, words, strict=True)]
-        return _failed(path, f"cannot be read as {fmt.name}: {str(exc).splitlines()[0]}", fmt, data, problems)
-    return replace(file, seconds=time.perf_counter() - started)
+    file = PriceFile(path, str(path), fmt, data, pl.DataFrame(), (), 0, 0, 0.0, context)
+    return replace(_read(file), seconds=time.perf_counter() - started)
 
 
 def _failed(
@@ -110,18 +131,12 @@ def _recognise(
 
 
 def _read(file: PriceFile) -> PriceFile:
-    """Typed when every value parses (checked later, chunk by chunk), else read as text and checked whole."""
+    """A CSV file is read typed, part by part, while it is loaded; Parquet is read as text and checked whole."""
     assert file.format is not None
     assert file.context is not None
     if formats.is_parquet(file.data):
         return _checked_whole(file)
-    try:
-        raw = formats.read_csv(file.data, file.format, typed=True)
-    except pl.exceptions.PolarsError:
-        return _checked_whole(file)  # a value that does not parse: the text path names it
-    frame, skipped = canonical(raw, file.format, file.context)
-    prepared = prepare(frame, file.format, file.context)
-    return replace(file, bars=prepared.frame, fetched=frame.height, skipped=skipped, prepared=prepared)
+    return replace(file, typed=True)
 
 
 def _names_exchange(fmt: PriceFormat, context: FileContext) -> bool:
@@ -131,11 +146,22 @@ def _names_exchange(fmt: PriceFormat, context: FileContext) -> bool:
 
 
 def _checked_whole(file: PriceFile) -> PriceFile:
+    """Read as text and check every row; a file Polars cannot split into rows is one problem (or one a line)."""
     assert file.format is not None
     assert file.context is not None
     started = time.perf_counter()
-    frame, skipped = canonical(_read_text(file.data, file.format), file.format, file.context)
-    checked = diagnose(prepare(frame, file.format, file.context), file.format, file.context)
+    try:
+        frame, skipped = canonical(_read_text(file.data, file.format), file.format, file.context)
+        checked = diagnose(prepare(frame, file.format, file.context), file.format, file.context)
+    except pl.exceptions.PolarsError as exc:
+        fields = len(file.format.header)
+        ragged = formats.ragged_lines(file.data, fields)
+        problems = [
+            Problem(file.name, line, None, None, f"has {count} fields; the header has {fields}")
+            for line, count in ragged
+        ]
+        message = f"cannot be read as {file.format.name}: {str(exc).splitlines()[0]}"
+        return replace(_failed(file.path, message, file.format, file.data, problems), typed=False)
     return replace(
         file,
         bars=checked.bars,
@@ -143,7 +169,7 @@ def _checked_whole(file: PriceFile) -> PriceFile:
         fetched=frame.height,
         skipped=skipped,
         seconds=file.seconds + time.perf_counter() - started,
-        prepared=None,
+        typed=False,
     )
 
 

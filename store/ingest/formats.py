@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,8 +138,11 @@ def is_parquet(data: bytes) -> bool:
     return data[:4] == PARQUET_MAGIC
 
 
-def read_csv(data: bytes, fmt: PriceFormat, *, typed: bool) -> pl.DataFrame:
-    """Every column of the file (named c0, c1…) and `line`; typed columns fail fast on a bad value."""
+def read_csv(data: bytes, fmt: PriceFormat, *, typed: bool, first_line: int | None = None) -> pl.DataFrame:
+    """Every column (named c0, c1…) and `line`; typed columns fail fast on a bad value.
+
+    `data` is the whole file, or (with `first_line`) a run of its lines without the header.
+    """
     schema: dict[str, pl.DataType] = {f"c{index}": pl.String() for index in range(len(fmt.header))}
     if typed:
         for name, index in fmt.columns.items():
@@ -150,13 +153,25 @@ def read_csv(data: bytes, fmt: PriceFormat, *, typed: bool) -> pl.DataFrame:
     frame = pl.read_csv(
         io.BytesIO(data),
         has_header=False,
-        skip_rows=1,
+        skip_rows=1 if first_line is None else 0,
         schema=schema,
         encoding="utf8-lossy",
         raise_if_empty=False,
     )
     # The header is line 1; Polars keeps a row (of nulls) for every blank line, so numbering holds.
-    return frame.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
+    return frame.with_row_index("line", offset=first_line or 2).with_columns(pl.col("line").cast(pl.Int64))
+
+
+def body_parts(data: bytes, size: int) -> Iterator[tuple[int, bytes]]:
+    """The lines after the header in runs of about `size` bytes, each with the number of its first line."""
+    start = data.find(b"\n") + 1 if b"\n" in data else len(data)
+    line = 2
+    while start < len(data):
+        end = data.find(b"\n", min(start + size, len(data)) - 1)
+        end = len(data) if end < 0 else end + 1
+        yield line, data[start:end]
+        line += data.count(b"\n", start, end)
+        start = end
 
 
 def ragged_lines(data: bytes, fields: int) -> list[tuple[int, int]]:

@@ -7,7 +7,8 @@ import datetime as dt
 import getpass
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,45 +19,13 @@ from store.db import Database
 from store.errors import InvalidInput, StoreError
 from store.ingest import load
 from store.ingest.files import PriceFile, read_price_file, write_rejected
-from store.ingest.problems import ImportFailed, Problem, logged
-from store.ingest.securities import resolve_securities
-from store.ingest.validate import EARLIEST_DAY, has_duplicates, latest_day
+from store.ingest.problems import ImportFailed, Problem, Unverified, logged
+from store.ingest.securities import SecurityIds, resolve_securities
+from store.ingest.writer import FileReport, Progress, ProgressEvent, day_range, write_checked, write_typed
 from store.translation import translate_psycopg
 
 ANALYST_ENV = "WORKSTATION_ANALYST"  # as store.uow, which this module does not import (no SQLAlchemy here)
 DEFAULT_SERIES = ("EQ", "BE")
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressEvent:
-    """Where an import is: the file, the stage (reading, loading, merging, refreshing) and rows done of total."""
-
-    file: str
-    stage: str
-    done: int
-    total: int
-
-
-Progress = Callable[[ProgressEvent], None]
-
-
-@dataclass(frozen=True, slots=True)
-class FileReport:
-    """What one file did: its format, rows read, inserted, updated, unchanged, rejected and skipped."""
-
-    path: Path
-    format: str
-    source: str
-    fetched: int
-    inserted: int
-    updated: int
-    unchanged: int
-    failed: int
-    skipped: int
-    first_day: dt.date | None
-    last_day: dt.date | None
-    merged: bool = False
-    rejected_path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,15 +117,12 @@ class _Loaded:
     reports: tuple[FileReport, ...]
     created: tuple[str, ...]
     reasons: dict[str, pl.DataFrame]
+    rows_per_year: dict[int, int]
 
 
-class _NeedsDiagnosis(Exception):
-    """An unverified file has a problem: read it again as text and name every problem."""
-
-
-# What ends the optimistic attempt: a chunk that broke a rule, a duplicate bar found by the key (or a
-# concurrent writer's bars), a duplicate inside the staging table.
-_RETRY = (_NeedsDiagnosis, load.Unverified, psycopg.errors.UniqueViolation, psycopg.errors.CardinalityViolation)
+# What ends the attempt on typed files: a part that does not parse or breaks a rule or names an unknown
+# security, a duplicate bar found by the key (or a concurrent writer's bars), one inside the staging table.
+_RETRY = (Unverified, psycopg.errors.UniqueViolation, psycopg.errors.CardinalityViolation)
 
 
 def _load(
@@ -198,89 +164,32 @@ def _transaction(
     *,
     merge: bool,
 ) -> _Loaded:
+    """Checked files are resolved and judged first (all or nothing); typed ones are loaded part by part."""
     load.set_actor(connection, default_actor())
-    resolved = resolve_securities(connection, files, create_missing=create_missing)
-    checked = resolved.files
-    if any(_needs_diagnosis(file) for file in checked):
-        raise _NeedsDiagnosis
-    problems = [problem for file in checked for problem in file.problems]
+    resolved = resolve_securities(connection, [file for file in files if file.verified], create_missing=create_missing)
+    problems = [problem for file in resolved.files for problem in file.problems]
     if problems and not skip_invalid:
         raise ImportFailed(problems)
-    spans = [span for span in (_day_range(file.bars) for file in checked) if span is not None]
+    spans = [span for span in (day_range(file.bars) for file in resolved.files) if span is not None]
     if spans:
         load.ensure_partitions(connection, min(first for first, _ in spans), max(last for _, last in spans))
-    reports = [
-        _write_file(connection, file, resolved.reasons[file.name], started_at, notify, merge=merge) for file in checked
-    ]
+    checked = {file.name: file for file in resolved.files}
+    ids = SecurityIds(connection, create_missing=create_missing)
+    loaded, reports, years = [], [], Counter[int]()
+    for file in files:
+        if file.verified:
+            file = checked[file.name]
+            report, tally = write_checked(
+                connection, file, resolved.reasons[file.name], started_at, notify, merge=merge
+            )
+        else:
+            report, tally = write_typed(connection, file, ids, started_at, notify, merge=merge)
+        loaded.append(replace(file, fetched=tally.fetched))
+        reports.append(report)
+        years.update(tally.years)
     connection.commit()
-    return _Loaded(tuple(checked), tuple(reports), resolved.created, resolved.reasons)
-
-
-def _needs_diagnosis(file: PriceFile) -> bool:
-    """Whether an unverified file has a problem to name before anything is written (even partitions)."""
-    if file.verified or not file.bars.height:
-        return False
-    span = _day_range(file.bars)
-    implausible = span is not None and (span[0] < EARLIEST_DAY or span[1] > latest_day())
-    return bool(file.problems) or implausible or has_duplicates(file.bars)
-
-
-def _day_range(bars: pl.DataFrame) -> tuple[dt.date, dt.date] | None:
-    if not bars.height:
-        return None
-    days = bars.select(pl.col("trade_date").min().alias("first"), pl.col("trade_date").max().alias("last")).row(0)
-    return None if days[0] is None else (days[0], days[1])
-
-
-def _write_file(
-    connection: load.Connection,
-    file: PriceFile,
-    reasons: pl.DataFrame,
-    started_at: dt.datetime,
-    notify: Progress,
-    *,
-    merge: bool,
-) -> FileReport:
-    clock = time.perf_counter()
-    bars = file.bars
-    first_day, last_day = _day_range(bars) or (None, None)
-    written = load.Written(0, 0, merged=False)
-    if bars.height:
-        merging = merge or load.overlaps_stored(connection, bars)
-        stage = "merging" if merging else "loading"
-        done = [0]
-
-        def rows_sent(rows: int) -> None:
-            done[0] += rows
-            notify(ProgressEvent(file.name, stage, done[0], bars.height))
-
-        verify = file.prepared.is_clean if file.prepared is not None else None
-        written = load.write_bars(connection, bars, source=file.source, merge=merging, verify=verify, on_rows=rows_sent)
-    failed = reasons.height
-    status = "success" if not file.problems else ("partial" if bars.height else "failure")
-    elapsed_ms = round((file.seconds + time.perf_counter() - clock) * 1000)
-    run = load.RunLog(
-        file.source, started_at, status, file.fetched, written.inserted, written.updated, failed,
-        logged(file.problems), elapsed_ms,
-    )  # fmt: skip
-    load.log_run(connection, run)
-    changed = written.inserted + written.updated
-    if changed and first_day is not None and last_day is not None:
-        load.announce(connection, file.source, first_day, last_day, changed)
-    return FileReport(
-        path=file.path,
-        format=file.format.name if file.format else "unknown",
-        source=file.source,
-        fetched=file.fetched,
-        inserted=written.inserted,
-        updated=written.updated,
-        unchanged=bars.height - changed,
-        failed=failed,
-        skipped=file.skipped,
-        first_day=first_day,
-        last_day=last_day,
-        merged=written.merged,
-    )
+    created = (*resolved.created, *ids.created)
+    return _Loaded(tuple(loaded), tuple(reports), created, resolved.reasons, dict(years))
 
 
 def _log_failure(
@@ -304,15 +213,15 @@ def _finish(database: Database, loaded: _Loaded, skip_invalid: bool, started: fl
         notify(ProgressEvent("market_overview", "refreshing", 0, 0))
         try:
             with database.connect() as connection:
-                load.analyze_changed_partitions(connection, _rows_per_year(loaded.files))
+                load.analyze_changed_partitions(connection, loaded.rows_per_year)
                 load.refresh_overview(connection)
                 connection.commit()
         except (psycopg.Error, StoreError) as exc:
             notes.append(f"the bars are stored, but market_overview was not refreshed: {exc}")
     reports = []
     for file, report in zip(loaded.files, loaded.reports, strict=True):
-        reasons = loaded.reasons[file.name]
-        if skip_invalid and reasons.height and file.format is not None:
+        reasons = loaded.reasons.get(file.name)
+        if skip_invalid and reasons is not None and reasons.height and file.format is not None:
             report = _with_rejected(report, write_rejected(file, reasons))
         reports.append(report)
     problems = tuple(problem for file in loaded.files for problem in file.problems)
@@ -326,13 +235,8 @@ def _finish(database: Database, loaded: _Loaded, skip_invalid: bool, started: fl
     )
 
 
-def _rows_per_year(files: Sequence[PriceFile]) -> dict[int, int]:
-    years = [file.bars.select(pl.col("trade_date").dt.year().alias("year")) for file in files if file.bars.height]
-    if not years:
-        return {}
-    counted = pl.concat(years).group_by("year").len()
-    return {int(year): int(count) for year, count in counted.iter_rows() if year is not None}
-
-
 def _with_rejected(report: FileReport, path: Path) -> FileReport:
     return replace(report, rejected_path=path)
+
+
+__all__ = ["FileReport", "ImportReport", "ProgressEvent", "import_prices"]

@@ -44,6 +44,10 @@ class Problem:
         }
 
 
+class Unverified(Exception):
+    """Rows read typed broke a rule while being loaded: the load stops and the file is read again as text."""
+
+
 class ImportFailed(InvalidInput):
     """Nothing was imported because the input has problems; `problems` lists them all, in file and line order."""
 

@@ -9,7 +9,7 @@ import polars as pl
 
 from store.ingest import load
 from store.ingest.files import PriceFile
-from store.ingest.problems import Problem
+from store.ingest.problems import Problem, Unverified
 
 PAIR = ["exchange", "symbol"]
 ADVICE = "--create-missing adds it"
@@ -27,7 +27,7 @@ class Resolved:
 
 def resolve_securities(connection: load.Connection, files: Sequence[PriceFile], *, create_missing: bool) -> Resolved:
     """Give every bar its security_id; unknown securities are created (create_missing) or become problems."""
-    pairs = _wanted_pairs(files)
+    pairs = _wanted_pairs([file.bars for file in files])
     known = load.security_ids(connection, pairs) if pairs.height else _empty_ids()
     created: tuple[str, ...] = ()
     missing = pairs.join(known, on=PAIR, how="anti")
@@ -57,18 +57,20 @@ def _joined(reasons: pl.DataFrame) -> pl.DataFrame:
     return reasons.group_by("line", maintain_order=True).agg(pl.col("reason").str.join("; ")).sort("line")
 
 
-def _wanted_pairs(files: Sequence[PriceFile]) -> pl.DataFrame:
+def _wanted_pairs(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """The distinct (exchange, symbol) of the bars, with the first name and series seen for each."""
+
     def optional(frame: pl.DataFrame, name: str) -> pl.Expr:
         return (pl.col(name) if name in frame.columns else pl.lit(None, pl.String)).alias(name)
 
-    frames = [
-        file.bars.select(*PAIR, optional(file.bars, "name"), optional(file.bars, "series"))
-        for file in files
-        if file.bars.height and "symbol" in file.bars.columns
+    found = [
+        frame.select(*PAIR, optional(frame, "name"), optional(frame, "series"))
+        for frame in frames
+        if frame.height and "symbol" in frame.columns
     ]
-    if not frames:
+    if not found:
         return pl.DataFrame(schema={"exchange": pl.String, "symbol": pl.String, "name": pl.String, "series": pl.String})
-    return pl.concat(frames).unique(subset=PAIR, keep="first", maintain_order=True)
+    return pl.concat(found).unique(subset=PAIR, keep="first", maintain_order=True)
 
 
 def _empty_ids() -> pl.DataFrame:
@@ -109,3 +111,48 @@ def _check_ids(connection: load.Connection, file: PriceFile) -> tuple[PriceFile,
     ]
     words = pl.format("security_id {} is not the id of a security", "security_id")
     return file.with_bars(file.bars.filter(known), problems), unknown.select("line", words.alias("reason"))
+
+
+class SecurityIds:
+    """security_id for the parts of typed files: each pair asked of the database once, created on request.
+
+    Anything it cannot settle (an unknown security not to be created, a row without symbol or exchange)
+    raises Unverified: the file is then diagnosed, and `resolve_securities` names the problem.
+    """
+
+    def __init__(self, connection: load.Connection, *, create_missing: bool) -> None:
+        self._connection = connection
+        self._create_missing = create_missing
+        self._known = _empty_ids()
+        self._ids: set[int] = set()
+        self.created: list[str] = []
+
+    def attach(self, bars: pl.DataFrame) -> pl.DataFrame:
+        if "security_id" in bars.columns:
+            self._check_ids(bars)
+            return bars
+        blank = pl.any_horizontal(pl.col(name).is_null() | (pl.col(name) == "") for name in PAIR)
+        if bars.select(blank.any()).item():
+            raise Unverified
+        missing = _wanted_pairs([bars]).join(self._known, on=PAIR, how="anti")
+        if missing.height:
+            self._known = pl.concat([self._known, self._look_up(missing)])
+        return bars.join(self._known, on=PAIR, how="left")
+
+    def _look_up(self, missing: pl.DataFrame) -> pl.DataFrame:
+        found = load.security_ids(self._connection, missing)
+        unknown = missing.join(found, on=PAIR, how="anti")
+        if not unknown.height:
+            return found
+        if not self._create_missing:
+            raise Unverified
+        self.created += [f"{exchange}:{symbol}" for exchange, symbol in unknown.select(PAIR).iter_rows()]
+        return pl.concat([found, load.create_securities(self._connection, unknown)])
+
+    def _check_ids(self, bars: pl.DataFrame) -> None:
+        wanted = set(bars["security_id"].drop_nulls().unique().to_list()) - self._ids
+        if wanted:
+            found = load.existing_ids(self._connection, list(wanted))
+            self._ids |= found
+            if wanted - found:
+                raise Unverified

@@ -220,16 +220,18 @@ class Prepared:
     frame: pl.DataFrame
     rules: tuple[Check, ...]
     broken: pl.Expr
+    date_format: str
 
     def is_clean(self, rows: pl.DataFrame) -> bool:
         """Whether `rows` (a slice of the frame) pass every rule but the duplicate check, which needs the file."""
         return not rows.select(self.broken.any()).item()
 
 
-def prepare(frame: pl.DataFrame, fmt: PriceFormat, context: FileContext) -> Prepared:
-    date_format = choose_date_format(frame["t_date"].cast(pl.String), fmt.date_formats)
+def prepare(frame: pl.DataFrame, fmt: PriceFormat, context: FileContext, date_format: str | None = None) -> Prepared:
+    """The rows parsed; the date style is the one given (that of a file's first part) or read from them."""
+    date_format = date_format or choose_date_format(frame["t_date"].cast(pl.String), fmt.date_formats)
     parsed = parse(frame, fmt, context, date_format)
-    return Prepared(parsed, tuple(checks(fmt, date_format, frame.schema)), broken_row(fmt))
+    return Prepared(parsed, tuple(checks(fmt, date_format, frame.schema)), broken_row(fmt), date_format)
 
 
 def broken_row(fmt: PriceFormat) -> pl.Expr:
@@ -255,12 +257,6 @@ def broken_row(fmt: PriceFormat) -> pl.Expr:
     if fmt.has("period"):
         tests.append(pl.col("period").str.to_uppercase() != "D")
     return pl.any_horizontal(tests)
-
-
-def has_duplicates(bars: pl.DataFrame) -> bool:
-    """Whether two bars share a security and a day (on resolved ids: cheaper than on symbols)."""
-    key = pl.col("security_id") * 1_000_000 + pl.col("trade_date").to_physical()  # days fit in ±500,000
-    return bool(bars.select(key.n_unique()).item() < bars.height)
 
 
 def diagnose(prepared: Prepared, fmt: PriceFormat, context: FileContext) -> Checked:

@@ -13,7 +13,7 @@ import pytest
 
 from store.db import Database
 from store.errors import InvalidInput
-from store.ingest import ImportFailed, import_prices, load
+from store.ingest import ImportFailed, files, import_prices, load
 
 from .helpers import FIXTURES, Sql, add_security, bar, bar_count, counts, price, write
 
@@ -328,3 +328,74 @@ def test_a_two_digit_year_is_not_read_as_the_year_14(database: Database, sql: Sq
         f"{path}:3: column 'Date' = '06/10/14' is not a trading day between 1800-01-01 and today"
     ]
     assert counts(sql) == before
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed files read in parts of about two lines, as a file of hundreds of megabytes is."""
+    monkeypatch.setattr(files, "PART_BYTES", 60)
+
+
+def _long_csv(rows: list[str]) -> str:
+    return "symbol,date,open,high,low,close,volume\n" + "".join(f"{row}\n" for row in rows)
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_file_read_in_parts_loads_like_a_small_one(database: Database, sql: Sql, tmp_path: Path) -> None:
+    rows = [f"{symbol},2020-01-{day:02d},10,11,9,10.{day},{day}" for symbol in ("AAA", "BBB") for day in range(1, 11)]
+    path = write(tmp_path, "parts.csv", _long_csv(rows))
+    read = files.read_price_file(path, exchange="NSE", symbol=None, series={"EQ"})
+    assert len(list(read.parts())) >= 8
+
+    report = import_prices(database, [path], exchange="NSE", create_missing=True)
+
+    assert (report.fetched, report.inserted) == (20, 20)
+    assert report.created_securities == ("NSE:AAA", "NSE:BBB")
+    assert bar(sql, "BBB", "NSE", D(2020, 1, 7))["close"] == price("10.7")
+    again = import_prices(database, [path], exchange="NSE")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 20)
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_problem_in_a_later_part_undoes_the_earlier_parts(database: Database, sql: Sql, tmp_path: Path) -> None:
+    rows = [f"AAA,2020-01-{day:02d},10,11,9,10,{day}" for day in range(1, 11)]
+    rows[8] = "AAA,2020-01-09,10,11,9,12,9"
+    path = write(tmp_path, "parts.csv", _long_csv(rows))
+    before = counts(sql)
+
+    with pytest.raises(ImportFailed) as failure:
+        import_prices(database, [path], exchange="NSE", create_missing=True)
+
+    assert [str(problem) for problem in failure.value.problems] == [
+        f"{path}:10: column 'close' = '12' is outside Low–High (9–11)"
+    ]
+    assert counts(sql) == before
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_a_duplicate_in_another_part_is_found(database: Database, sql: Sql, tmp_path: Path) -> None:
+    add_security(sql, "AAA", "NSE")
+    rows = [f"AAA,2020-01-{day:02d},10,11,9,10,{day}" for day in range(1, 11)]
+    rows.append("AAA,2020-01-02,10,11,9,10,2")
+    path = write(tmp_path, "parts.csv", _long_csv(rows))
+
+    with pytest.raises(ImportFailed) as failure:
+        import_prices(database, [path], exchange="NSE")
+
+    assert [str(problem) for problem in failure.value.problems] == [
+        f"{path}:12: column 'date' = '2020-01-02' repeats the bar of line 3 (same security and date)"
+    ]
+    assert bar_count(sql, "AAA", "NSE") == 0
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_an_unknown_symbol_in_a_later_part_is_named(database: Database, sql: Sql, tmp_path: Path) -> None:
+    add_security(sql, "AAA", "NSE")
+    rows = [f"AAA,2020-01-{day:02d},10,11,9,10,{day}" for day in range(1, 9)] + ["ZZZ,2020-01-02,10,11,9,10,1"]
+    path = write(tmp_path, "parts.csv", _long_csv(rows))
+
+    with pytest.raises(ImportFailed) as failure:
+        import_prices(database, [path], exchange="NSE")
+
+    assert [problem.value for problem in failure.value.problems] == ["ZZZ"]
+    assert bar_count(sql, "AAA", "NSE") == 0

@@ -156,7 +156,7 @@ def test_the_quick_test_of_typed_rows_flags_every_row_the_rules_reject(
     path.write_text(_csv(rows))
 
     file = read_price_file(path, exchange=None, symbol=None, series={"EQ"})
-    assert file.prepared is not None, "values that parse are read typed"
-    flagged = set(file.prepared.frame.filter(file.prepared.broken)["line"].to_list())
+    (part,) = file.parts()
+    flagged = set(part.prepared.frame.filter(part.prepared.broken)["line"].to_list())
     rejected = {problem.line for problem in file.diagnosed().problems}
     assert rejected <= flagged
