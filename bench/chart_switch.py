@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import statistics
 import sys
 import tempfile
@@ -83,6 +84,8 @@ class Timings:
     worker: list[float] = field(default_factory=list)
     declare: list[float] = field(default_factory=list)
     render: list[float] = field(default_factory=list)
+    rendered: set[str] = field(default_factory=set)
+    expected: str = ""
     rendered_at: float = 0.0
 
 
@@ -112,8 +115,10 @@ def instrument(timings: Timings) -> None:
         rendered = plain_render(plot)
         finished = time.perf_counter()
         chart = plot.parent
-        if isinstance(chart, PriceChart) and chart.data is not None:
+        drawing = isinstance(chart, PriceChart) and chart.data is not None and chart.data.symbol == timings.expected
+        if drawing and plot.id not in timings.rendered:
             timings.render.append((finished - started) * 1000)
+            timings.rendered.add(str(plot.id))
             timings.rendered_at = finished
         return rendered
 
@@ -121,8 +126,9 @@ def instrument(timings: Timings) -> None:
 
 
 async def switch_symbols(
-    database: Database, timings: Timings, ids: list[int], size: tuple[int, int], range_name: str
+    database: Database, timings: Timings, ids: list[int], size: tuple[int, int], range_name: str, *, push: bool
 ) -> dict[str, Any]:
+    """Show each security in turn: in place on one detail screen (push=False), or on a new screen each time."""
     from tui.app import WorkstationApp
     from tui.screens.security_detail import SecurityDetailScreen
     from tui.widgets.price_chart import ChartOptions, PriceChart
@@ -132,27 +138,66 @@ async def switch_symbols(
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
+        screen = SecurityDetailScreen(ids[0], focus_chart=True)
+        screen.options = ChartOptions(range=range_name)
+        if not push:
+            await app.push_screen(screen)
         for number, security_id in enumerate(ids):
             for samples in (timings.worker, timings.declare, timings.render):
                 samples.clear()
+            timings.rendered.clear()
             timings.rendered_at = 0.0
-            screen = SecurityDetailScreen(security_id, focus_chart=True)
-            screen.options = ChartOptions(range=range_name)
+            timings.expected = f"SYM{security_id}"
             started = time.perf_counter()
-            await app.push_screen(screen)
+            if push:
+                screen = SecurityDetailScreen(security_id, focus_chart=True)
+                screen.options = ChartOptions(range=range_name)
+                await app.push_screen(screen)
+            else:
+                screen.show_security(security_id)
             chart = screen.query_one(PriceChart)
-            while chart.data is None or len(timings.render) < 2:
+            while chart.data is None or chart.data.symbol != f"SYM{security_id}" or len(timings.rendered) < 2:
                 await asyncio.sleep(0.0005)
             drawn = (timings.rendered_at - started) * 1000
-            if number >= 3:  # the first switches warm imports, prepared statements and caches
-                candles = chart.data.frame.height
-                rows.append({"e2e": drawn, "worker": sum(timings.worker), "declare": sum(timings.declare),
-                             "render": sum(timings.render), "candles": candles, "columns": chart.columns})  # fmt: skip
-            app.pop_screen()
-            await pilot.pause()
             await app.workers.wait_for_complete()
-    period = "" if chart.data is None else chart.data.period
-    return {"rows": rows, "period": period}
+            await pilot.pause()
+            if number >= 3:  # the first switches warm imports, prepared statements and caches
+                rows.append({"e2e": drawn, "worker": sum(timings.worker), "declare": sum(timings.declare),
+                             "render": sum(timings.render), "candles": chart.data.frame.height,
+                             "columns": chart.columns})  # fmt: skip
+            if push:
+                app.pop_screen()
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+    return {"rows": rows, "period": "" if chart.data is None else chart.data.period}
+
+
+def standalone(ids: list[int], size: tuple[int, int], range_name: str) -> None:
+    """The same work outside the app (no UI thread to share the interpreter with): the floor of a switch."""
+    from textual_plotext.plot import Plot
+
+    from tui.screens.security_detail.data import ChartRequest, read_chart
+    from tui.widgets.price_chart import FRAME_COLUMNS, LABEL_WIDTH, ChartOptions, declare_price, declare_volume
+
+    width = size[0] - 1  # the chart's right padding
+    columns = width - LABEL_WIDTH - FRAME_COLUMNS
+    reads, builds = [], []
+    for number, security_id in enumerate(ids):
+        started = time.perf_counter()
+        data = read_chart(ChartRequest(1, security_id, ChartOptions(range=range_name), columns))
+        read = time.perf_counter()
+        price, volume = Plot(), Plot()
+        for plot, rows in ((price, size[1] // 2), (volume, 7)):
+            plot.plotsize(width, rows)
+            plot._set_size(width, rows)
+        declare_price(price, data, size[1] // 2)
+        declare_volume(volume, data, columns, 7)
+        price.build(), volume.build()
+        if number >= 3:
+            reads.append((read - started) * 1000)
+            builds.append((time.perf_counter() - read) * 1000)
+    print(f"  outside the app: read_chart median {statistics.median(reads):.1f} ms, "
+          f"declare+build both plots median {statistics.median(builds):.1f} ms")  # fmt: skip
 
 
 def report(label: str, result: dict[str, Any]) -> None:
@@ -191,9 +236,15 @@ def main() -> None:
     ids = list(range(1, args.securities + 1))
     timings = Timings()
     instrument(timings)
-    for size, range_name in (((160, 48), "MAX"), ((240, 60), "MAX"), ((120, 40), "1Y")):
-        result = asyncio.run(switch_symbols(database, timings, ids, size, range_name))
-        report(f"{range_name} at {size[0]}×{size[1]}", result)
+    print(f"load average before: {' '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} CPUs")
+    cases = (((160, 48), "MAX", False), ((240, 60), "MAX", False), ((120, 40), "1Y", False), ((160, 48), "MAX", True))
+    for size, range_name, push in cases:
+        result = asyncio.run(switch_symbols(database, timings, ids, size, range_name, push=push))
+        how = "new detail screen each time" if push else "in place"
+        report(f"{range_name} at {size[0]}×{size[1]}, {how}", result)
+        if not push:
+            standalone(ids, size, range_name)
+    print(f"load average after: {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
     database.close()
 
 

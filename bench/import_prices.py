@@ -8,6 +8,7 @@ Polars in /tmp. Each round empties ohlcv_daily (and checkpoints) before each loa
   import    import_prices on the same file, end to end: read, check, binary COPY, ingestion log,
             change-feed notice and the refresh of market_overview;
   by-symbol import_prices of the same bars keyed by symbol (the realistic long CSV: symbols looked up).
+At the end the file is imported once more over the stored bars (staging, merge, all unchanged).
 The runs are interleaved so that a busy machine slows all three alike. Medians and ratios are printed:
 rows/s to the commit (the load) and to the end (with ANALYZE of the new partitions and the refresh), and
 the CPU seconds of server plus client, which a shared machine disturbs far less than the wall clock.
@@ -140,7 +141,7 @@ def run_import(database: Database, path: Path, exchange: str | None) -> Sample:
     report = import_prices(database, [path], exchange=exchange, progress=progress)
     finished = time.perf_counter()
     client_cpu = time.process_time() - client
-    assert report.inserted == report.fetched, report
+    assert report.inserted + report.unchanged == report.fetched, report
     loaded = (committed[0] if committed else finished) - started
     return Sample(loaded, finished - started, server_cpu(data_dir, settle_to=processes) - server, client_cpu)
 
@@ -190,8 +191,11 @@ def main() -> None:
             empty_table(database)
             samples[name].append(load())
             print(f"  {name}: {samples[name][-1]}", flush=True)
+    reimport = run_import(database, by_id, None)  # everything stored already: staged, merged, unchanged
     database.close()
     report(samples, rows, by_id.stat().st_size, args.runs)
+    rate = rows / reimport.finished
+    print(f"re-import of the same file (merge, all unchanged): {reimport.finished:.1f} s, {rate:,.0f} rows/s")
 
 
 def report(samples: dict[str, list[Sample]], rows: int, size: int, runs: int) -> None:
