@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
 
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
     from store.migrations import SchemaState
 
 EXIT_DOOR_ERROR = 2
+
+# Data commands (`workstation import …`, `workstation metrics …`, …): each module names its COMMAND,
+# adds its parser with register(subparsers) (argparse only: nothing heavy is imported at start) and
+# runs with run(args, database) on a checked, migrated database, returning the exit status.
+DATA_COMMANDS = ("store.ingest.cli",)
 
 
 def package_version() -> str:
@@ -51,10 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build (or rebuild) the demo universe in its own embedded database")
     demo.add_argument("--seed", type=int, default=7, help="the same seed always builds the same market")
     demo.add_argument("--rebuild", action="store_true", help="replace an existing demo database's data")
-    from store.ingest.cli import register
-
-    register(commands)
+    for module in data_command_modules():
+        module.register(commands)
     return parser
+
+
+def data_command_modules() -> list[Any]:
+    return [importlib.import_module(name) for name in DATA_COMMANDS]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,8 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers: dict[str | None, Callable[[argparse.Namespace], int]] = {
         "db": run_db_command,
         "demo": run_demo_command,
-        "import": run_import_command,
     }
+    handlers.update({module.COMMAND: run_data_command for module in data_command_modules()})
     handler = handlers.get(args.command, run_app)
     try:
         return handler(args)
@@ -120,16 +129,17 @@ def run_demo_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_import_command(args: argparse.Namespace) -> int:
+def run_data_command(args: argparse.Namespace) -> int:
     from store.db import open_database
-    from store.ingest.cli import run
     from store.migrations import ensure_schema
 
+    (module,) = [module for module in data_command_modules() if args.command == module.COMMAND]
     database = open_database(args.db)
     try:
         database.check_connection()
         ensure_schema(database, migrate=database.target.is_embedded)
-        return run(args, database)
+        status: int = module.run(args, database)
+        return status
     finally:
         database.close()
 

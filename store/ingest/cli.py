@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from store.ingest.prices import ImportReport
     from store.ingest.writer import ProgressEvent
 
+COMMAND = "import"
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1
 PROGRESS_AFTER_SECONDS = 1.0
