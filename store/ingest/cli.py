@@ -1,4 +1,4 @@
-"""`workstation import prices FILE…`: the command line of the price importer (hooked into tui/cli.py)."""
+"""`workstation import prices FILE…` and the reference kinds (securities, corporate-actions…), for tui/cli.py."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from store.ingest import reference_cli  # argparse only: the importers load when a command runs
 
 if TYPE_CHECKING:
     from store.db import Database
@@ -20,8 +22,10 @@ PROGRESS_AFTER_SECONDS = 1.0
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add `import prices …` to a parser's subcommands; the handler is `run(args, database)`."""
-    imports = subparsers.add_parser("import", help="import data files (daily prices…) into the database")
+    """Add `import prices|securities|… …` to a parser's subcommands; the handler is `run(args, database)`."""
+    imports = subparsers.add_parser(
+        "import", help="import data files (daily prices, securities, corporate actions…) into the database"
+    )
     kinds = imports.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     prices = kinds.add_parser(
         "prices",
@@ -42,10 +46,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--series", default="EQ,BE", metavar="EQ,BE", help="NSE series to load, comma-separated (default EQ,BE)"
     )
     prices.add_argument("--quiet", action="store_true", help="print nothing when the import succeeds")
+    reference_cli.register_kinds(kinds)
 
 
 def run(args: argparse.Namespace, database: Database) -> int:
-    """Run `import prices`: 0 when imported, 1 when the input is invalid (problems on stderr)."""
+    """Run `import prices` (or a reference kind): 0 when imported, 1 when the input is invalid (problems on stderr)."""
+    if args.import_kind != "prices":
+        return reference_cli.run_reference(args, database)
     from store.errors import InvalidInput
     from store.ingest.prices import import_prices
     from store.ingest.problems import ImportFailed, shown_lines
