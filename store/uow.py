@@ -27,6 +27,7 @@ from store.translation import translate
 if TYPE_CHECKING:
     from store.repositories.prices import PriceRepository
     from store.repositories.securities import SecurityRepository
+    from store.screener import ScreenerRepository
 
 ANALYST_ENV = "WORKSTATION_ANALYST"
 RepositoryT = TypeVar("RepositoryT", bound=Repository)
@@ -82,7 +83,7 @@ class UnitOfWork:
     def audit(self) -> AuditRepository:
         return self.repository(AuditRepository)
 
-    # These two bring Polars; imported on first use so a unit of work stays cheap to import.
+    # These three bring Polars; imported on first use so a unit of work stays cheap to import.
     @property
     def securities(self) -> SecurityRepository:
         from store.repositories.securities import SecurityRepository
@@ -94,6 +95,12 @@ class UnitOfWork:
         from store.repositories.prices import PriceRepository
 
         return self.repository(PriceRepository)
+
+    @property
+    def screener(self) -> ScreenerRepository:
+        from store.screener import ScreenerRepository
+
+        return self.repository(ScreenerRepository)
 
     @property
     def watchlists(self) -> WatchlistRepository:
