@@ -21,7 +21,12 @@ EXIT_DOOR_ERROR = 2
 # Data commands (`workstation import …`, `workstation metrics …`, …): each module names its COMMAND,
 # adds its parser with register(subparsers) (argparse only: nothing heavy is imported at start) and
 # runs with run(args, database) on a checked, migrated database, returning the exit status.
-DATA_COMMANDS = ("store.ingest.cli", "store.ingest.sync_cli")
+DATA_COMMANDS = (
+    "store.ingest.cli",
+    "store.ingest.sync_cli",
+    "store.analytics.alerts_cli",
+    "store.analytics.report_cli",
+)
 
 
 def package_version() -> str:

@@ -7,7 +7,8 @@ import datetime as dt
 import uuid
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, Table, and_, case, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 
 from store.errors import NotFound
@@ -20,6 +21,7 @@ from store.repositories.checks import refuse_all
 REPORTS = cast(Table, ReportModel.__table__)
 NEWEST_FIRST = (REPORTS.c.report_date.desc(), REPORTS.c.generated_at.desc(), REPORTS.c.id.desc())
 LIST_LIMIT_MAX = 1000
+_REVIEW_FIELDS = ("reviewed_at", "reviewed_by", "review_notes")
 _SUMMARY_FIELDS = tuple(name for name in ReportSummary.__dataclass_fields__ if name != "reviewed")
 
 
@@ -75,6 +77,47 @@ class ReportRepository(Repository):
         }
         self._update_versioned(REPORTS, report_id, version, values, entity="report")
         return self.get(report_id)
+
+    def store_generated(
+        self,
+        kind: str,
+        report_date: dt.date,
+        *,
+        title: str,
+        content: str,
+        stocks_analyzed: int,
+        recommendations: builtins.list[dict[str, Any]],
+        generated_by: str,
+    ) -> tuple[Report, bool]:
+        """Write a generated report, replacing the one of the same kind and date; True when one was replaced.
+
+        Replacing is an UPDATE of the same row (audited, version bumped), generated now. Its review is kept when
+        the content and recommendations come out the same, and cleared when they changed: the reviewer read
+        something else.
+        """
+        _check_generated(kind, report_date, title, stocks_analyzed, recommendations)
+        existing = select(REPORTS.c.id).where(REPORTS.c.kind == kind, REPORTS.c.report_date == report_date)
+        replaced = self._session.execute(existing).first() is not None
+        values = {
+            "title": title.strip(),
+            "content": content,
+            "stocks_analyzed": stocks_analyzed,
+            "recommendations_count": len(recommendations),
+            "recommendations": recommendations,
+            "generated_by": generated_by,
+            "generated_at": func.now(),
+        }
+        statement = insert(REPORTS).values(kind=kind, report_date=report_date, **values)
+        unchanged = and_(
+            REPORTS.c.content == statement.excluded.content,
+            REPORTS.c.recommendations == statement.excluded.recommendations,
+        )
+        review = {name: case((unchanged, REPORTS.c[name]), else_=None) for name in _REVIEW_FIELDS}
+        statement = statement.on_conflict_do_update(
+            index_elements=[REPORTS.c.kind, REPORTS.c.report_date], set_={**values, **review}
+        )
+        report_id = self._session.execute(statement.returning(REPORTS.c.id)).scalar_one()
+        return self.get(report_id), replaced
 
     def compare_with_previous(self, report_id: uuid.UUID) -> ReportComparison:
         """Symbols added, dropped and with a changed action since the previous report of the same kind."""
@@ -144,6 +187,25 @@ def _by_symbol(recommendations: tuple[Recommendation, ...]) -> dict[str, Recomme
     for recommendation in recommendations:
         keyed.setdefault("".join(recommendation.symbol.split()).upper(), recommendation)
     return keyed
+
+
+def _check_generated(
+    kind: str, report_date: dt.date, title: str, stocks_analyzed: int, recommendations: builtins.list[Any]
+) -> None:
+    problems: dict[str, str] = {}
+    if kind not in REPORT_KINDS:
+        problems["kind"] = f"'{kind}' is not one of {', '.join(REPORT_KINDS)}"
+    if isinstance(report_date, dt.datetime) or not isinstance(report_date, dt.date):
+        problems["report_date"] = f"must be a date (not a time), not {report_date!r}"
+    if not title.strip():
+        problems["title"] = "a report needs a title"
+    if isinstance(stocks_analyzed, bool) or not isinstance(stocks_analyzed, int) or stocks_analyzed < 0:
+        problems["stocks_analyzed"] = f"a whole number of at least 0, not {stocks_analyzed!r}"
+    unnamed = [n for n, item in enumerate(recommendations) if not isinstance(item, dict) or not item.get("symbol")]
+    if unnamed:
+        problems["recommendations"] = f"entries {', '.join(map(str, unnamed))} name no symbol"
+    if problems:
+        refuse_all("cannot store the report", problems)
 
 
 def _check_listing(kind: str | None, since: dt.date | None, until: dt.date | None, limit: int) -> None:

@@ -17,7 +17,7 @@ from store.errors import InvalidInput, NotFound
 from store.models.market import OhlcvDaily
 from store.models.reference import Security
 from store.models.research import TRIGGER_TYPES, Watchlist, WatchlistEntry
-from store.records.watchlists import TRIGGER_VALUE_RULES, WatchlistEntryView, WatchlistSummary
+from store.records.watchlists import TRIGGER_VALUE_RULES, TriggerBar, WatchlistEntryView, WatchlistSummary
 from store.repositories.base import Repository
 from store.repositories.checks import clean_text, refuse_all
 
@@ -218,6 +218,20 @@ class WatchlistRepository(Repository):
         values = {"deleted_at": None}
         return _rebuilt(current, self._update_versioned(ENTRIES, entry_id, current.version, values, entity="entry"))
 
+    # The alerts job's writes (store/analytics/alerts.py): it holds the entries locked and read them active.
+
+    def mark_triggered(
+        self, entry_id: uuid.UUID, version: int, triggered_at: dt.datetime, bar: Mapping[str, Any]
+    ) -> None:
+        """Status 'triggered' with the time it fired and the bar that crossed (a JSON object: date, OHLC, volume,
+        value); a stale version raises EditConflict. The version is bumped by the database."""
+        values = {"status": "triggered", "triggered_at": triggered_at, "trigger_bar": dict(bar)}
+        self._update_versioned(ENTRIES, entry_id, version, values, entity="watchlist entry")
+
+    def mark_expired(self, entry_id: uuid.UUID, version: int) -> None:
+        """Status 'expired' (its expiry date passed before it fired); a stale version raises EditConflict."""
+        self._update_versioned(ENTRIES, entry_id, version, {"status": "expired"}, entity="watchlist entry")
+
     # Reads and checks shared by the methods above
 
     def _now(self) -> dt.datetime:
@@ -383,13 +397,17 @@ def _summary(row: RowMapping) -> WatchlistSummary:
 
 def _entry_view(row: RowMapping) -> WatchlistEntryView:
     distance = trigger_distance_pct(row["trigger_type"], row["trigger_value"], row["last_close"])
-    fields = {name: row[name] for name in WatchlistEntryView.__dataclass_fields__ if name != "distance_to_trigger_pct"}
-    return WatchlistEntryView(**fields, distance_to_trigger_pct=distance)
+    computed = ("distance_to_trigger_pct", "trigger_bar")
+    fields = {name: row[name] for name in WatchlistEntryView.__dataclass_fields__ if name not in computed}
+    return WatchlistEntryView(
+        **fields, distance_to_trigger_pct=distance, trigger_bar=TriggerBar.from_json(row["trigger_bar"])
+    )
 
 
 def _rebuilt(current: WatchlistEntryView, row: RowMapping) -> WatchlistEntryView:
     """The view after an update: the row's new values, the same security and close."""
     changed = {name: value for name, value in row.items() if name in WatchlistEntryView.__dataclass_fields__}
+    changed["trigger_bar"] = TriggerBar.from_json(row["trigger_bar"])
     view = replace(current, **changed)
     distance = trigger_distance_pct(view.trigger_type, view.trigger_value, view.last_close)
     return replace(view, distance_to_trigger_pct=distance)
