@@ -56,6 +56,15 @@ def run(args: argparse.Namespace, database: Database) -> int:
     return EXIT_OK
 
 
+def check_after_load(database: Database, out: TextIO, *, quiet: bool) -> None:
+    """The alerts check that follows a load which changed bars (`import prices`, `sync`); silent when nothing fired."""
+    from store.analytics.alerts import check_alerts
+
+    result = check_alerts(database)
+    if not quiet and (result.fired or result.expired):
+        print_check(result, out)
+
+
 def print_check(result: AlertCheck, out: TextIO) -> None:
     if result.as_of is None:
         print("alerts check: there are no daily bars yet; nothing was checked", file=out)

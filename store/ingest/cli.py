@@ -83,6 +83,10 @@ def run(args: argparse.Namespace, database: Database) -> int:
         bar.close()
     if not args.quiet:
         print_report(report, sys.stdout, sys.stderr)
+    if report.inserted or report.updated:
+        from store.analytics.alerts_cli import check_after_load
+
+        check_after_load(database, sys.stdout, quiet=args.quiet)
     return EXIT_OK
 
 

@@ -71,6 +71,10 @@ def run(args: argparse.Namespace, database: Database) -> int:
     finally:
         bar.close()
     print_report(report, sys.stdout, sys.stderr, quiet=args.quiet)
+    if not report.dry_run and (report.inserted or report.updated):
+        from store.analytics.alerts_cli import check_after_load
+
+        check_after_load(database, sys.stdout, quiet=args.quiet)
     if report.stopped is not None:
         return EXIT_STOPPED
     return EXIT_INCOMPLETE if report.failed else EXIT_OK

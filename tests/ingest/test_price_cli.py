@@ -119,3 +119,35 @@ def test_no_progress_bar_unless_asked_for(capsys: pytest.CaptureFixture[str]) ->
 
 def cli_event() -> ProgressEvent:
     return ProgressEvent("prices.csv", "loading", 10, 100)
+
+
+def test_an_import_that_adds_bars_checks_the_watchlist_alerts(
+    database: Database, sql: Sql, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    security_id = add_security(sql, "INFY", "NSE")
+    watchlist = sql.execute("insert into watchlists (name) values ('Breakouts') returning id").fetchone()
+    assert watchlist is not None
+    entry = sql.execute(
+        "insert into watchlist_entries (watchlist_id, security_id, trigger_type, trigger_value, created_at)"
+        " values (%s, %s, 'price_above', 1500, '2024-07-01 18:00+00') returning id",
+        (watchlist[0], security_id),
+    ).fetchone()
+    assert entry is not None
+    rows = "2024-07-02,1480,1495,1470,1490,1490,900\n2024-07-03,1490,1520,1485,1512.5,1512.5,1200\n"
+    path = write(tmp_path, "INFY.NS.csv", YAHOO + rows)
+
+    code = cli.run(parse(str(path)), database)
+
+    out, _ = capsys.readouterr()
+    assert code == cli.EXIT_OK
+    assert "triggered  INFY (NSE) price_above 1500 — Breakouts on 2024-07-03: close 1512.5" in out
+    status, bar, actor = sql.execute(
+        "select e.status, e.trigger_bar ->> 'date', a.actor from watchlist_entries e"
+        " join audit_log a on a.entity_id = e.id::text and a.action = 'update' where e.id = %s",
+        (entry[0],),
+    ).fetchone() or (None, None, None)
+    assert (status, bar, actor) == ("triggered", "2024-07-03", "system:alerts")
+
+    cli.run(parse(str(path)), database)  # the same bars again: nothing changed, nothing checked or printed
+
+    assert "triggered" not in capsys.readouterr().out
