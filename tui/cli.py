@@ -26,6 +26,7 @@ DATA_COMMANDS = (
     "store.ingest.sync_cli",
     "store.analytics.alerts_cli",
     "store.analytics.report_cli",
+    "store.analytics.metrics_cli",
 )
 
 
