@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -21,6 +21,8 @@ from store.analytics.metrics import Layout, indicators, rolling_extreme, sma
 from store.errors import InvalidInput
 
 if TYPE_CHECKING:
+    import psycopg
+
     from store.db import Database
 
 BAR_COLUMNS = ("security_id", "trade_date", "high", "low", "close", "volume")  # open is not used
@@ -167,24 +169,33 @@ def compute_metrics(
     """
     from store.analytics import storage
 
-    started = time.perf_counter()
     with database.connect() as connection:
         storage.set_actor(connection, actor)
-        chosen = storage.resolve_symbols(connection, symbols) if symbols else None
-        targets = storage.target_days(connection, chosen, since)
-        if targets.is_empty():
-            connection.rollback()
-            return MetricsRun(0, 0, 0, None, None, 0, time.perf_counter() - started)
-        bars = storage.load_bars(connection, targets, WARMUP_BARS)
-        table = metric_table(bars)
-        fresh = table.join(targets, on="security_id").filter(pl.col("trade_date") >= pl.col("first_day"))
-        fresh = fresh.drop("first_day")
-        written = storage.write_metrics(connection, fresh)
-        days = fresh["trade_date"]
-        first_day: dt.date | None = days.min() if fresh.height else None  # type: ignore[assignment]
-        last_day: dt.date | None = days.max() if fresh.height else None  # type: ignore[assignment]
-        storage.refresh_and_announce(connection, first_day, last_day, fresh.height)
+        run = compute_metrics_in(connection, since=since, symbols=symbols)
         connection.commit()
+    return run
+
+
+def compute_metrics_in(
+    connection: psycopg.Connection[tuple[Any, ...]], *, since: dt.date | None = None, symbols: Sequence[str] = ()
+) -> MetricsRun:
+    """`compute_metrics` inside the caller's transaction (which commits it, e.g. the demo build's)."""
+    from store.analytics import storage
+
+    started = time.perf_counter()
+    chosen = storage.resolve_symbols(connection, symbols) if symbols else None
+    targets = storage.target_days(connection, chosen, since)
+    if targets.is_empty():
+        return MetricsRun(0, 0, 0, None, None, 0, time.perf_counter() - started)
+    bars = storage.load_bars(connection, targets, WARMUP_BARS)
+    table = metric_table(bars)
+    fresh = table.join(targets, on="security_id").filter(pl.col("trade_date") >= pl.col("first_day"))
+    fresh = fresh.drop("first_day")
+    written = storage.write_metrics(connection, fresh)
+    days = fresh["trade_date"]
+    first_day: dt.date | None = days.min() if fresh.height else None  # type: ignore[assignment]
+    last_day: dt.date | None = days.max() if fresh.height else None  # type: ignore[assignment]
+    storage.refresh_and_announce(connection, first_day, last_day, fresh.height)
     return MetricsRun(
         securities=fresh["security_id"].n_unique(),
         rows=fresh.height,

@@ -28,7 +28,13 @@ SOURCE = "demo"
 REPORT_DAYS = 30
 WATCHLIST_ENTRIES_PER_LIST = 15
 BUILD_LOCK = "select pg_advisory_xact_lock(hashtext('research-workstation demo build'))"
-STEPS = ("universe and prices", "reference data", "bars", "market events", "research", "trading", "views")
+STEPS = (
+    "universe and prices", "reference data", "bars", "market events", "research", "trading", "metrics", "views",
+)  # fmt: skip
+# The metrics (RS rating, stage… for the overview and the screener) of the last sessions only: a full
+# history would take a minute and the screens read the latest day; `workstation metrics compute
+# --since …` fills more.
+METRIC_DAYS = 90
 # Research and trading rows are deleted (the audit trigger records it); market and reference data are truncated.
 AUDITED_TABLES = (
     "trades",
@@ -225,6 +231,11 @@ def _write_research(
 def _finish(
     connection: Connection, grid: Grid, rows: dict[str, int], started: dt.datetime, tick: Callable[[str], None]
 ) -> None:
+    from store.analytics.compute import compute_metrics_in
+
+    tick("metrics")
+    metrics = compute_metrics_in(connection, since=grid.last_day - dt.timedelta(days=METRIC_DAYS))
+    rows["calculated_metrics"] = metrics.written
     tick("views")
     finished = dt.datetime.now(dt.UTC)
     connection.execute(
@@ -239,7 +250,8 @@ def _finish(
             int((finished - started).total_seconds() * 1000),
         ),
     )
-    connection.execute("select refresh_market_overview()")
+    if not metrics.rows:  # computing the metrics refreshed it already
+        connection.execute("select refresh_market_overview()")
     connection.execute(
         "select notify_price_load(%s, %s, %s, %s)", (SOURCE, grid.first_day, grid.last_day, rows["ohlcv_daily"])
     )

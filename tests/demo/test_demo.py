@@ -27,6 +27,7 @@ DEMO_TABLES = (
     "ohlcv_daily",
     "corporate_actions",
     "market_cap_history",
+    "calculated_metrics",
     "deals",
     "surveillance_measures",
     "signals",
@@ -101,6 +102,20 @@ def test_every_table_of_the_demo_has_rows_and_the_summary_counts_them(demo: tupl
         assert count > 0, table
         assert summary.rows[table] == count, table
     assert (summary.first_day, summary.last_day) == (dt.date(2025, 11, 25), dt.date(2026, 11, 24))
+
+
+def test_the_overview_shows_rs_ratings_and_stages_of_the_latest_session(demo: tuple[Database, Any]) -> None:
+    database, summary = demo
+    rated, staged, equities = rows(
+        database,
+        "select count(rs_rating), count(stage), count(*) from market_overview where instrument_type = 'equity'",
+    )[0]
+    # a rating needs a year of bars and a stage 150 sessions: the youngest listings have neither yet
+    assert 0 < rated <= equities
+    assert 0 < staged <= equities
+    assert scalar(database, "select min(metrics_date) from market_overview where rs_rating is not null") == (
+        summary.last_day
+    )
 
 
 def test_same_seed_builds_identical_data_and_replace_rebuilds(fresh_db: Any, demo: tuple[Database, Any]) -> None:
