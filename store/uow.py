@@ -17,6 +17,7 @@ from store.repositories.audit import AuditRepository
 from store.repositories.base import Repository
 from store.repositories.catalog import CatalogRepository
 from store.repositories.ingestion import IngestionRepository
+from store.repositories.market import MarketRepository
 from store.repositories.reports import ReportRepository
 from store.repositories.research_output import ResearchOutputRepository
 from store.repositories.research_queue import ResearchQueueRepository
@@ -129,6 +130,10 @@ class UnitOfWork:
     @property
     def ingestion(self) -> IngestionRepository:
         return self.repository(IngestionRepository)
+
+    @property
+    def market(self) -> MarketRepository:
+        return self.repository(MarketRepository)
 
     def __enter__(self) -> UnitOfWork:
         # Bound to a Connection (tests), the unit works in a savepoint of that connection's transaction.

@@ -116,17 +116,17 @@ class WatchlistRepository(Repository):
         row = self._list_row(watchlist_id)
         if row["deleted_at"] is not None and not include_deleted:
             raise NotFound(f"watchlist '{row['name']}' was deleted")
-        query = _entry_query().where(ENTRIES.c.watchlist_id == watchlist_id)
+        query = entry_query().where(ENTRIES.c.watchlist_id == watchlist_id)
         if not include_deleted:
             query = query.where(ENTRIES.c.deleted_at.is_(None))
         query = query.order_by(SECURITIES.c.symbol, ENTRIES.c.id)
-        return [_entry_view(found) for found in self._session.execute(query).mappings()]
+        return [entry_view(found) for found in self._session.execute(query).mappings()]
 
     def entry(self, entry_id: uuid.UUID, *, include_deleted: bool = False) -> WatchlistEntryView:
         found = self._session.execute(_ENTRY_BY_ID, {"entry_id": entry_id}).mappings().one_or_none()
         if found is None:
             raise NotFound(f"no watchlist entry with id {entry_id}")
-        view = _entry_view(found)
+        view = entry_view(found)
         if view.deleted_at is not None and not include_deleted:
             raise NotFound(f"the watchlist entry for {view.symbol} was removed")
         return view
@@ -364,7 +364,7 @@ def _list_query() -> Select[Any]:
     )
 
 
-def _entry_query() -> Select[Any]:
+def entry_query() -> Select[Any]:
     """Entries with their security and latest close, looked up by a LATERAL probe of each security's newest bar."""
     latest = (
         select(BARS.c.close, BARS.c.trade_date)
@@ -388,14 +388,14 @@ def _entry_query() -> Select[Any]:
 
 
 # Built once: reading one entry is on every edit's path, and a statement's cache key is computed once.
-_ENTRY_BY_ID = _entry_query().where(ENTRIES.c.id == bindparam("entry_id"))
+_ENTRY_BY_ID = entry_query().where(ENTRIES.c.id == bindparam("entry_id"))
 
 
 def _summary(row: RowMapping) -> WatchlistSummary:
     return WatchlistSummary(**{name: row[name] for name in WatchlistSummary.__dataclass_fields__})
 
 
-def _entry_view(row: RowMapping) -> WatchlistEntryView:
+def entry_view(row: RowMapping) -> WatchlistEntryView:
     distance = trigger_distance_pct(row["trigger_type"], row["trigger_value"], row["last_close"])
     computed = ("distance_to_trigger_pct", "trigger_bar")
     fields = {name: row[name] for name in WatchlistEntryView.__dataclass_fields__ if name not in computed}
