@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -51,11 +51,13 @@ def listen(
     stop: threading.Event | None = None,
     poll_seconds: float = 0.5,
     backoff: Sequence[float] = (0.2, 0.5, 1, 2, 5),
+    on_lost: Callable[[], object] | None = None,
 ) -> Iterator[Change | Resync]:
     """Block for changes on a connection of its own, until `stop` is set (checked every `poll_seconds`).
 
     A lost connection is retried forever, waiting longer each time (the last `backoff` step repeats);
-    once listening again it yields `Resync()`. Payloads that are not a change are skipped.
+    once listening again it yields `Resync()`. Payloads that are not a change are skipped. `on_lost` is
+    called (in this thread) the moment a listening connection is lost, so a caller can say so at once.
     """
     stop = stop or threading.Event()
     connection: psycopg.Connection[Any] | None = None
@@ -77,6 +79,8 @@ def listen(
             except _CONNECTION_LOST:
                 connection.close()
                 connection, resync_due = None, True
+                if on_lost is not None:
+                    on_lost()
                 continue
             for notice in notices:
                 change = parse_change(notice.payload)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import threading
 from functools import partial
 from pathlib import Path
@@ -12,14 +13,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 import store
 from store.errors import StoreError, StoreUnavailable
 from tui.areas import AREAS, area_bindings
 from tui.command_line import Command
+from tui.commands import WorkstationCommands
 from tui.config import UserConfig
-from tui.messages import DataChanged, DataResynced, StatusChanged
+from tui.messages import ConnectionLost, DataChanged, DataResynced, Reconnected, StatusChanged
 from tui.modals.command_line import CommandLineModal
 from tui.screens.base import AreaScreen
 from tui.widgets.status_line import StatusFacts
@@ -60,6 +63,7 @@ class WorkstationApp(App[None]):
 
     TITLE = "Research Workstation"
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
+    COMMANDS = App.COMMANDS | {WorkstationCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Leave the workstation", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-anywhere"),
@@ -133,10 +137,15 @@ class WorkstationApp(App[None]):
             self.notify(f"{wanted}{command.action.replace('-', ' ')} is not in this version yet", severity="warning")
 
     def open_security(self, security_id: int, *, focus_chart: bool = False) -> None:
-        """Push the detail screen of a security over the current area; escape comes back."""
+        """Show a security's detail: switched in place when the detail is on top, else pushed; escape comes back."""
         from tui.screens.security_detail import SecurityDetailScreen
 
-        self.push_screen(SecurityDetailScreen(security_id, focus_chart=focus_chart))
+        if isinstance(self.screen, SecurityDetailScreen):
+            self.screen.show_security(security_id)
+            if focus_chart:
+                self.screen.action_focus_chart()
+        else:
+            self.push_screen(SecurityDetailScreen(security_id, focus_chart=focus_chart))
 
     @work(thread=True, exclusive=True, group="open-symbol", exit_on_error=False)
     def open_symbol(self, typed: str, *, focus_chart: bool) -> None:
@@ -160,19 +169,49 @@ class WorkstationApp(App[None]):
     def watch_status(self) -> None:
         """Read freshness every half minute; while the server is away, retry with backoff and say so."""
         stop = WorkerStop(self._stopping)
-        failures = 0
         while not stop.is_set():
             try:
                 facts = self._read_status()
-                failures, delay = 0, STATUS_INTERVAL_SECONDS
             except StoreUnavailable:
-                delay = RETRY_DELAYS_SECONDS[min(failures, len(RETRY_DELAYS_SECONDS) - 1)]
-                failures += 1
-                facts = dataclasses.replace(
-                    self.status_facts, connection="reconnecting", detail=f"server unreachable, retry in {delay:.0f} s"
-                )
+                self._retry_until_connected(stop)
+                continue
             self.post_message(StatusChanged(facts))
-            stop.wait(delay)
+            stop.wait(STATUS_INTERVAL_SECONDS)
+
+    @work(thread=True, exclusive=True, group="reconnect", exit_on_error=False)
+    def reconnect(self) -> None:
+        """A worker lost the server: retry with backoff until it answers, then the screens read again."""
+        self._retry_until_connected(WorkerStop(self._stopping))
+
+    def _retry_until_connected(self, stop: WorkerStop) -> None:
+        for attempt in itertools.count():
+            delay = RETRY_DELAYS_SECONDS[min(attempt, len(RETRY_DELAYS_SECONDS) - 1)]
+            detail = f"server unreachable, retry in {delay:.0f} s"
+            self.post_message(
+                StatusChanged(dataclasses.replace(self.status_facts, connection="reconnecting", detail=detail))
+            )
+            if stop.wait(delay):
+                return
+            try:
+                facts = self._read_status()
+            except StoreUnavailable:
+                continue
+            self.post_message(StatusChanged(facts))
+            self.post_message(Reconnected())
+            return
+
+    @on(ConnectionLost)
+    def start_reconnecting(self) -> None:
+        """The server went away (a worker or the change feed lost it): say so and retry until it is back."""
+        if not self._reconnecting():
+            self.status_facts = dataclasses.replace(self.status_facts, connection="reconnecting")
+            self.reconnect()
+
+    def _reconnecting(self) -> bool:
+        """A retry loop is already running (the reconnect worker, or the status worker while the server is away)."""
+        return any(worker.group in ("reconnect", "status") and worker.is_running for worker in self.workers) and (
+            self.status_facts.connection == "reconnecting"
+        )
 
     def _read_status(self) -> StatusFacts:
         with store.unit_of_work(read_only=True) as uow:
@@ -187,14 +226,26 @@ class WorkstationApp(App[None]):
         """The change feed, forwarded to the screens; a reconnect tells them to reload."""
         from store.changes import Resync, listen
 
-        for item in listen(self.target, stop=WorkerStop(self._stopping)):
+        lost = partial(self.post_message, ConnectionLost())
+        for item in listen(self.target, stop=WorkerStop(self._stopping), on_lost=lost):
             self.post_message(DataResynced() if isinstance(item, Resync) else DataChanged(item))
 
     @on(StatusChanged)
     def show_status(self, message: StatusChanged) -> None:
+        """Every area in the stack shows it: one under a modal form is still on screen."""
         self.status_facts = message.facts
-        if isinstance(self.screen, AreaScreen):
-            self.screen.show_status(message.facts)
+        for screen in self._area_screens():
+            screen.show_status(message.facts)
+
+    @on(Reconnected)
+    def read_again(self) -> None:
+        """The server is back: whatever failed to load is read again (a form's save is the analyst's to retry)."""
+        for screen in self._area_screens():
+            screen.post_message(DataResynced())
+
+    def _area_screens(self) -> list[AreaScreen]:
+        stack: list[Screen[Any]] = self.screen_stack
+        return [screen for screen in stack if isinstance(screen, AreaScreen) and screen.is_mounted]
 
     @on(DataChanged)
     def forward_change(self, message: DataChanged) -> None:
@@ -214,9 +265,7 @@ class WorkstationApp(App[None]):
             return
         error = event.worker.error
         if isinstance(error, StoreUnavailable):
-            self.post_message(
-                StatusChanged(dataclasses.replace(self.status_facts, connection="reconnecting", detail=str(error)))
-            )
+            self.start_reconnecting()
         if isinstance(error, StoreError):
             self.notify(str(error), title="Database", severity="error", timeout=10)
         else:

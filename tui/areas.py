@@ -15,6 +15,9 @@ from textual.screen import Screen
 
 if TYPE_CHECKING:
     from tui.app import WorkstationApp
+    from tui.screens.connection import ConnectionScreen
+    from tui.screens.securities import SecuritiesScreen
+    from tui.screens.watchlists import WatchlistsScreen
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,31 +29,45 @@ class Area:
     key: str | None
     function_key: str | None
     build: Callable[[WorkstationApp], Screen[None]]
+    # The screen's class, imported when asked for (the command palette lists its keys without building it).
+    screen_type: Callable[[], type[Screen[None]]]
+
+
+def _connection_type() -> type[ConnectionScreen]:
+    from tui.screens.connection import ConnectionScreen
+
+    return ConnectionScreen
 
 
 def _connection(app: WorkstationApp) -> Screen[None]:
-    from tui.screens.connection import ConnectionScreen
+    return _connection_type()(app.target)
 
-    return ConnectionScreen(app.target)
+
+def _securities_type() -> type[SecuritiesScreen]:
+    from tui.screens.securities import SecuritiesScreen
+
+    return SecuritiesScreen
 
 
 def _securities(app: WorkstationApp) -> Screen[None]:
-    from tui.screens.securities import SecuritiesScreen
+    return _securities_type()()
 
-    return SecuritiesScreen()
+
+def _watchlists_type() -> type[WatchlistsScreen]:
+    from tui.screens.watchlists import WatchlistsScreen
+
+    return WatchlistsScreen
 
 
 def _watchlists(app: WorkstationApp) -> Screen[None]:
-    from tui.screens.watchlists import WatchlistsScreen
-
-    return WatchlistsScreen()
+    return _watchlists_type()()
 
 
 # The first area is where the app opens. Home (1/F2) arrives with part 2 of the workstation.
 AREAS: list[Area] = [
-    Area("securities", "Securities", "2", "f3", _securities),
-    Area("watchlists", "Watchlists", "3", "f4", _watchlists),
-    Area("about", "Database and connection", None, "f12", _connection),
+    Area("securities", "Securities", "2", "f3", _securities, _securities_type),
+    Area("watchlists", "Watchlists", "3", "f4", _watchlists, _watchlists_type),
+    Area("about", "Database and connection", None, "f12", _connection, _connection_type),
 ]
 
 

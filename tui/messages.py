@@ -37,3 +37,11 @@ class DataChanged(Message, bubble=False):
 
 class DataResynced(Message, bubble=False):
     """The change feed reconnected: whatever a screen shows may be stale, so reload it."""
+
+
+class Reconnected(Message, bubble=False):
+    """The server answers again after it was lost: the screens read what failed to load."""
+
+
+class ConnectionLost(Message, bubble=False):
+    """The change feed's connection was lost: the server may be gone, so the app starts reconnecting."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import uuid
@@ -170,8 +171,13 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Until the workers started by the last key (and those their messages start) are done."""
     for _ in range(4):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await wait_for_work_in_hand(pilot.app)
     await pilot.pause()
+
+
+async def wait_for_work_in_hand(app: Any) -> None:
+    """Every worker but the app's reconnect worker, which runs until the server answers again."""
+    await asyncio.gather(*(worker.wait() for worker in app.workers if worker.group != "reconnect"))
 
 
 async def open_watchlists(pilot: Pilot[Any]) -> WatchlistsScreen:

@@ -20,6 +20,7 @@ from store.errors import InvalidInput
 from store.records.securities import SecurityFacets, SecurityFilter
 from store.repositories.securities import SecurityRepository
 from tui.modals import FormOutcome
+from tui.modals.export import ExportForm, ExportModal, ExportResult
 from tui.screens.base import AreaScreen
 from tui.screens.securities.frame import (
     SECURITY_COLUMNS,
@@ -33,19 +34,9 @@ from tui.screens.securities.messages import (
     QueueItemRefused,
     SecuritiesLoaded,
 )
-from tui.screens.securities.modals import ExportForm, ExportModal, ExportResult, FacetModal
+from tui.screens.securities.modals import FacetModal
+from tui.widgets.filter_input import FilterInput
 from tui.widgets.frame_table import FrameTable
-
-
-class FilterInput(Input):
-    """The as-you-type filter; escape or enter hands the keys back to the table, keeping what was typed."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,down", "leave", "To the table", tooltip="Back to the table", id="securities.filter-done"),
-    ]
-
-    def action_leave(self) -> None:
-        self.screen.query_one(FrameTable).focus()
 
 
 class SecuritiesScreen(AreaScreen):
@@ -82,7 +73,11 @@ class SecuritiesScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="securities-bar"):
-            yield FilterInput(placeholder="/ to filter by symbol, name or ISIN", id="securities-filter", compact=True)
+            yield FilterInput(
+                table_selector="#securities-table",
+                placeholder="/ to filter by symbol, name or ISIN",
+                id="securities-filter",
+            )
             yield Static("reading…", id="securities-count")
         yield Static("", id="securities-facets")
         yield FrameTable(

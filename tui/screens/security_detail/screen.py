@@ -8,19 +8,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tabs
 
+from tui.modals import FormOutcome
+from tui.modals.export import ExportForm, ExportModal, ExportResult
 from tui.screens.base import AreaScreen
 from tui.screens.security_detail.data import ChartRequest, SecurityFacts, read_chart, read_facts, resolve_symbol
-from tui.screens.security_detail.rows import TABS, header_text
+from tui.screens.security_detail.rows import TABS, Cell, header_text
+from tui.widgets.filter_input import FilterInput
 from tui.widgets.price_chart import RANGES, ChartData, ChartOptions, PriceChart
 from tui.widgets.symbol_input import SymbolInput
+from tui.widgets.table_export import shown_rows_frame
 
 STYLES = Path(__file__).parents[2] / "styles" / "security_detail.tcss"
 TOGGLES = frozenset({"overlays", "adjusted", "candles", "log_scale"})
@@ -116,6 +121,15 @@ class SecurityDetailScreen(AreaScreen):
             id="security.focus-chart",
         ),
         Binding("r", "refresh", "Refresh", tooltip="Read the security again", id="security.refresh"),
+        Binding("slash", "filter", "Filter", show=False, tooltip="Filter the tabs' rows by text", id="security.filter"),
+        Binding(
+            "ctrl+e",
+            "export",
+            "Export",
+            show=False,
+            tooltip="Write the rows of the shown tab to CSV or Parquet",
+            id="security.export",
+        ),
     ]
 
     def __init__(self, security_id: int, *, focus_chart: bool = False) -> None:
@@ -130,6 +144,11 @@ class SecurityDetailScreen(AreaScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("reading…", id="security-header")
         yield PriceChart(id="security-chart")
+        with Horizontal(id="security-filter-bar"):
+            yield Static("Filter", id="security-filter-label")
+            yield FilterInput(
+                table_selector="#security-tabs Tabs", placeholder="text in any column of the tabs", id="security-filter"
+            )
         with TabbedContent(id="security-tabs"):
             for key, spec in TABS.items():
                 with TabPane(spec.title, id=f"tab-{key}"):
@@ -161,6 +180,21 @@ class SecurityDetailScreen(AreaScreen):
     def action_focus_chart(self) -> None:
         self.query_one(PriceChart).focus()
 
+    def action_export(self) -> None:
+        """The shown tab's rows as they read (signals, analyses, actions, deals, positions, trades)."""
+        tab_key = (self.query_one("#security-tabs", TabbedContent).active or "").removeprefix("tab-")
+        if tab_key not in TABS or self.facts is None:
+            return
+        table = self.query_one(f"#table-{tab_key}", DataTable)
+        stamp = _now(self.app).astimezone().strftime("%Y%m%d-%H%M")
+        default_path = f"~/{self.facts.detail.symbol.lower()}-{tab_key}-{stamp}.csv"
+        modal = ExportModal(shown_rows_frame(table), default_path, what=TABS[tab_key].title.lower())
+        self.app.push_screen(modal, self.say_exported)
+
+    def say_exported(self, outcome: FormOutcome[ExportForm, ExportResult] | None) -> None:
+        if outcome is not None and outcome.saved is not None:
+            self.notify(f"{outcome.saved.rows:,} rows written to {outcome.saved.path}", title="Exported")
+
     # Header and tabs
 
     def load_facts(self) -> None:
@@ -177,21 +211,47 @@ class SecurityDetailScreen(AreaScreen):
         facts = self.facts = message.facts
         self.sub_title = f"{facts.detail.symbol} · {facts.detail.exchange}"
         self.query_one("#security-header", Static).update(header_text(facts, self._today()))
+        self._show_tabs(facts)
+
+    def _show_tabs(self, facts: SecurityFacts) -> None:
+        """Each tab's rows that contain the typed filter (all of them without one); the label counts them."""
+        needle = self.query_one("#security-filter", FilterInput).value.strip().lower()
         tabs = self.query_one("#security-tabs", TabbedContent)
         for key, spec in TABS.items():
             records = spec.records(facts)
+            rows = [cells for cells in map(spec.cells, records) if not needle or needle in _row_text(cells)]
             table = self.query_one(f"#table-{key}", DataTable)
             table.clear()
-            for record in records:
-                table.add_row(*spec.cells(record))
-            label = f"{spec.title} {len(records)}" if records else spec.title
+            for cells in rows:
+                table.add_row(*cells)
+            count = f"{len(rows)}/{len(records)}" if needle else str(len(records))
+            label = f"{spec.title} {count}" if records else spec.title
             tab = tabs.get_tab(f"tab-{key}")
             if str(tab.label) != label:  # a new label lays the tabs out again
                 tab.label = label
 
+    # The filter over the tabs: shown while in use or holding text, so the chart keeps its room otherwise.
+
+    def action_filter(self) -> None:
+        self.query_one("#security-filter-bar").add_class("-shown")
+        self.query_one("#security-filter", FilterInput).focus()
+
+    @on(Input.Changed, "#security-filter")
+    def filter_as_typed(self) -> None:
+        if self.facts is not None:
+            self._show_tabs(self.facts)
+
+    @on(Input.Submitted, "#security-filter")
+    def leave_filter(self) -> None:
+        self.query_one("#security-tabs", TabbedContent).query_one(Tabs).focus()
+
+    @on(events.DescendantBlur, "#security-filter")
+    def hide_empty_filter(self) -> None:
+        typed = self.query_one("#security-filter", FilterInput).value
+        self.query_one("#security-filter-bar").set_class(bool(typed), "-shown")
+
     def _today(self) -> dt.date:
-        now = getattr(self.app, "now", None)
-        return (now() if callable(now) else dt.datetime.now(dt.UTC)).date()
+        return _now(self.app).date()
 
     # The chart
 
@@ -252,3 +312,13 @@ class SecurityDetailScreen(AreaScreen):
         self.apply_options(
             dataclasses.replace(self.options, compare_id=message.security_id, compare_symbol=message.symbol)
         )
+
+
+def _now(app: Any) -> dt.datetime:
+    """The app's clock (WorkstationApp.now, which tests fix), else the wall clock."""
+    now = getattr(app, "now", None)
+    return now() if callable(now) else dt.datetime.now(dt.UTC)
+
+
+def _row_text(cells: tuple[Cell, ...]) -> str:
+    return "\n".join(cell.plain if isinstance(cell, Text) else cell for cell in cells).lower()

@@ -9,11 +9,13 @@ from pathlib import Path
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static, Tab, Tabs
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from store.records.watchlists import WatchlistEntryView, WatchlistSummary
 from tui.screens.base import AreaScreen
 from tui.screens.watchlists.data import app_now, read_watchlists
+from tui.screens.watchlists.export import filter_entries
 from tui.screens.watchlists.messages import WatchlistsRead
 from tui.screens.watchlists.rows import (
     SORTS,
@@ -24,6 +26,7 @@ from tui.screens.watchlists.rows import (
     sorted_entries,
     thesis_width,
 )
+from tui.widgets.filter_input import FilterInput
 
 _CURSOR_MOVES = {
     "down": "action_cursor_down",
@@ -55,12 +58,27 @@ class WatchlistsBrowser(AreaScreen):
     def compose_body(self) -> ComposeResult:
         yield Tabs(id="watchlists-tabs")
         yield Static(id="watchlists-heading")
+        with Horizontal(id="watchlists-filter-bar"):
+            yield Static("Filter", id="watchlists-filter-label")
+            yield FilterInput(
+                table_selector="#watchlists-entries",
+                placeholder="symbol, name or thesis",
+                id="watchlists-filter",
+            )
         yield DataTable(id="watchlists-entries", cursor_type="row", zebra_stripes=True)
         yield Static(id="watchlists-detail")
 
     @property
     def current_list(self) -> WatchlistSummary | None:
         return next((summary for summary in self.lists if summary.id == self.current_watchlist_id), None)
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one("#watchlists-filter", FilterInput).value
+
+    def shown_entries(self) -> list[WatchlistEntryView]:
+        """The entries of the shown list that pass the typed filter, in the table's order."""
+        return sorted_entries(filter_entries(self.entries, self.filter_text), self.sort)
 
     def now(self) -> dt.datetime:
         return app_now(self.app)
@@ -116,7 +134,10 @@ class WatchlistsBrowser(AreaScreen):
         else:
             heading.append(current.name, style="bold")
             triggered = f", {current.triggered_count} triggered" if current.triggered_count else ""
-            heading.append(f"  ·  {count_of(len(self.entries), 'entry', 'entries')}{triggered}  ·  by {self.sort}")
+            shown = len(filter_entries(self.entries, self.filter_text))
+            matching = f"{shown} of " if shown != len(self.entries) else ""
+            count = count_of(len(self.entries), "entry", "entries")
+            heading.append(f"  ·  {matching}{count}{triggered}  ·  by {self.sort}")
             if current.description:
                 heading.append(f"  ·  {current.description}", style="dim")
         self.query_one("#watchlists-heading", Static).update(heading)
@@ -131,7 +152,7 @@ class WatchlistsBrowser(AreaScreen):
         for column in columns:
             table.add_column(Text(column.label, justify=column.justify), key=column.key, width=column.width)  # type: ignore[arg-type]
         now, accent = self.now(), self.accent()
-        ordered = sorted_entries(self.entries, self.sort)
+        ordered = self.shown_entries()
         for entry in ordered:
             table.add_row(*entry_cells(entry, now, columns, accent), key=str(entry.id))
         if ordered:
@@ -142,6 +163,8 @@ class WatchlistsBrowser(AreaScreen):
         entry = self.selected_entry()
         if entry is not None:
             detail = entry_detail(entry, self.accent())
+        elif self.current_list is not None and self.entries:
+            detail = Text("No entry matches the filter.", style="italic")
         elif self.current_list is not None:
             detail = Text("No entries on this list: a adds one.", style="italic")
         else:
@@ -187,6 +210,26 @@ class WatchlistsBrowser(AreaScreen):
         table = self.query_one("#watchlists-entries", DataTable)
         if thesis_width(table.size.width or event.size.width) != self._thesis_width:
             self._show_entries()
+
+    # The filter: shown while it is in use or has text, so a list without one keeps its room.
+
+    def action_filter(self) -> None:
+        self.query_one("#watchlists-filter-bar").add_class("-shown")
+        self.query_one("#watchlists-filter", FilterInput).focus()
+
+    @on(Input.Changed, "#watchlists-filter")
+    def filter_as_typed(self) -> None:
+        self._show_heading()
+        self._show_entries()
+
+    @on(Input.Submitted, "#watchlists-filter")
+    def leave_filter(self) -> None:
+        self.query_one("#watchlists-entries", DataTable).focus()
+
+    @on(events.DescendantBlur, "#watchlists-filter")
+    def hide_empty_filter(self) -> None:
+        typed = self.query_one("#watchlists-filter", FilterInput).value
+        self.query_one("#watchlists-filter-bar").set_class(bool(typed), "-shown")
 
     # Moving around
 

@@ -18,6 +18,17 @@ WATCHLISTS_BINDINGS: list[BindingType] = [
     Binding("m", "move", "Move", tooltip="Move the entry to another list", id="watchlists.move"),
     Binding("u", "undo", "Undo", tooltip="Undo your last change on this list", id="watchlists.undo"),
     Binding("s", "sort", "Sort", tooltip="Sort by distance, symbol or age", id="watchlists.sort"),
+    Binding(
+        "slash", "filter", "Filter", show=False, tooltip="Filter by symbol, name or thesis", id="watchlists.filter"
+    ),
+    Binding(
+        "ctrl+e",
+        "export",
+        "Export",
+        show=False,
+        tooltip="Write the shown entries to CSV or Parquet",
+        id="watchlists.export",
+    ),
     Binding("r", "refresh", "Refresh", tooltip="Read the lists again", id="watchlists.refresh"),
     Binding("n", "new_list", "New list", tooltip="Create a watchlist", id="watchlists.new-list"),
     Binding(

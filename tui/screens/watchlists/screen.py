@@ -18,6 +18,7 @@ from tui.modals import FormOutcome
 from tui.modals.choose_watchlist import ChooseWatchlistModal, WatchlistNameModal
 from tui.modals.confirm import ConfirmModal
 from tui.modals.edit_conflict import ConflictChoice, EditConflictModal
+from tui.modals.export import ExportForm, ExportModal, ExportResult
 from tui.modals.watchlist_entry import EntryForm, WatchlistEntryModal, form_from_entry
 from tui.screens.watchlists.browser import WatchlistsBrowser
 from tui.screens.watchlists.data import (
@@ -34,6 +35,7 @@ from tui.screens.watchlists.data import (
     rename_list,
     undo_last_change,
 )
+from tui.screens.watchlists.export import entries_frame
 from tui.screens.watchlists.keys import WATCHLISTS_BINDINGS
 from tui.screens.watchlists.messages import (
     ConflictContext,
@@ -47,7 +49,7 @@ from tui.screens.watchlists.rows import conflict_rows, count_of
 from tui.widgets.status_line import describe_age
 
 _ENTRY_ACTIONS = frozenset({"edit", "delete", "extend", "move"})
-_LIST_ACTIONS = frozenset({"add", "rename_list", "delete_list", "undo"})
+_LIST_ACTIONS = frozenset({"add", "rename_list", "delete_list", "undo", "export"})
 
 
 class WatchlistsScreen(WatchlistsBrowser):
@@ -165,6 +167,19 @@ class WatchlistsScreen(WatchlistsBrowser):
     @on(UndoDeclined)
     def show_undo_declined(self, message: UndoDeclined) -> None:
         self.notify(message.reason, title="Nothing undone", severity="warning", timeout=8)
+
+    def action_export(self) -> None:
+        current = self.current_list
+        if current is None:
+            return
+        stamp = self.now().astimezone().strftime("%Y%m%d-%H%M")
+        slug = "-".join(current.name.lower().split()) or "watchlist"
+        frame = entries_frame(self.shown_entries(), current.name)
+        self.app.push_screen(ExportModal(frame, f"~/watchlist-{slug}-{stamp}.csv", what="entries"), self.say_exported)
+
+    def say_exported(self, outcome: FormOutcome[ExportForm, ExportResult] | None) -> None:
+        if outcome is not None and outcome.saved is not None:
+            self.notify(f"{outcome.saved.rows:,} rows written to {outcome.saved.path}", title="Exported")
 
     # Lists
 
