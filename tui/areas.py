@@ -63,10 +63,24 @@ def _watchlists(app: WorkstationApp) -> Screen[None]:
     return _watchlists_type()()
 
 
+def _morning_reports_type() -> type[Screen[None]]:
+    from tui.screens.morning_reports import MorningReportsScreen
+
+    return MorningReportsScreen
+
+
+def _screener_type() -> type[Screen[None]]:
+    from tui.screens.screener import ScreenerScreen
+
+    return ScreenerScreen
+
+
 # The first area is where the app opens. Home (1/F2) arrives with part 2 of the workstation.
 AREAS: list[Area] = [
     Area("securities", "Securities", "2", "f3", _securities, _securities_type),
     Area("watchlists", "Watchlists", "3", "f4", _watchlists, _watchlists_type),
+    Area("morning-reports", "Morning reports", "5", "f6", lambda app: _morning_reports_type()(), _morning_reports_type),
+    Area("screener", "Screener", None, None, lambda app: _screener_type()(), _screener_type),
     Area("about", "Database and connection", None, "f12", _connection, _connection_type),
 ]
 
