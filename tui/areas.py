@@ -63,6 +63,18 @@ def _watchlists(app: WorkstationApp) -> Screen[None]:
     return _watchlists_type()()
 
 
+def _research_queue_type() -> type[Screen[None]]:
+    from tui.screens.research_queue import ResearchQueueScreen
+
+    return ResearchQueueScreen
+
+
+def _audit_log_type() -> type[Screen[None]]:
+    from tui.screens.audit_log import AuditLogScreen
+
+    return AuditLogScreen
+
+
 def _morning_reports_type() -> type[Screen[None]]:
     from tui.screens.morning_reports import MorningReportsScreen
 
@@ -79,7 +91,9 @@ def _screener_type() -> type[Screen[None]]:
 AREAS: list[Area] = [
     Area("securities", "Securities", "2", "f3", _securities, _securities_type),
     Area("watchlists", "Watchlists", "3", "f4", _watchlists, _watchlists_type),
+    Area("research-queue", "Research queue", "4", "f5", lambda app: _research_queue_type()(), _research_queue_type),
     Area("morning-reports", "Morning reports", "5", "f6", lambda app: _morning_reports_type()(), _morning_reports_type),
+    Area("audit-log", "Audit log", "6", "f7", lambda app: _audit_log_type()(), _audit_log_type),
     Area("screener", "Screener", None, None, lambda app: _screener_type()(), _screener_type),
     Area("about", "Database and connection", None, "f12", _connection, _connection_type),
 ]
