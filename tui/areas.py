@@ -1,7 +1,6 @@
 """The areas of the workstation (Textual modes): number keys, function keys and mnemonics.
 
-An area is listed here only once its screen works; part 2 of the workstation adds Home,
-the research queue, reports and the audit log.
+An area is listed here only once its screen works. The app opens on the first one.
 """
 
 from __future__ import annotations
@@ -81,15 +80,22 @@ def _morning_reports_type() -> type[Screen[None]]:
     return MorningReportsScreen
 
 
+def _home_type() -> type[Screen[None]]:
+    from tui.screens.home import HomeScreen
+
+    return HomeScreen
+
+
 def _screener_type() -> type[Screen[None]]:
     from tui.screens.screener import ScreenerScreen
 
     return ScreenerScreen
 
 
-# The first area is where the app opens. Home (1/F2) arrives with part 2 of the workstation.
+# The first area is where the app opens; the number keys follow the issue's order (1 Home … 6 Audit log).
 AREAS: list[Area] = [
     Area("securities", "Securities", "2", "f3", _securities, _securities_type),
+    Area("home", "Home", "1", "f2", lambda app: _home_type()(), _home_type),
     Area("watchlists", "Watchlists", "3", "f4", _watchlists, _watchlists_type),
     Area("research-queue", "Research queue", "4", "f5", lambda app: _research_queue_type()(), _research_queue_type),
     Area("morning-reports", "Morning reports", "5", "f6", lambda app: _morning_reports_type()(), _morning_reports_type),
