@@ -117,11 +117,17 @@ def print_report(report: ImportReport, out: TextIO, err: TextIO) -> None:
 
 
 class ProgressBar:
-    """A rich progress bar on stderr, shown only once an import has taken more than a second."""
+    """A rich progress bar on stderr, shown only once a command has taken more than a second.
+
+    One bar per stage (reading, loading, merging, syncing…): rich cannot turn a counted task back
+    into an indeterminate one, so a new stage gets a new task; the file or security only relabels it.
+    `import` and `sync` both use it.
+    """
 
     def __init__(self, *, enabled: bool) -> None:
         self._lock = threading.Lock()
         self._progress: Any = None
+        self._stage: str | None = None
         self._last: ProgressEvent | None = None
         self._timer: threading.Timer | None = None
         if enabled:
@@ -150,20 +156,19 @@ class ProgressBar:
                 console=Console(stderr=True),
                 transient=True,
             )
-            self._progress.add_task("importing", total=None)
             self._progress.start()
             if self._last is not None:
                 self._update(self._last)
 
     def _update(self, event: ProgressEvent) -> None:
-        description = f"{event.stage} {Path(event.file).name}"
-        task = self._progress.tasks[-1] if self._progress.tasks else None
-        if task is None or task.description != description:
-            # A new stage gets a new task: rich cannot turn a counted task back into an indeterminate one.
-            if task is not None:
+        description = f"{event.stage} {Path(event.file).name if event.file else ''}".strip()
+        if event.stage != self._stage:
+            for task in self._progress.tasks:
                 self._progress.remove_task(task.id)
             self._progress.add_task(description, total=event.total or None)
-        self._progress.update(self._progress.tasks[-1].id, completed=event.done)
+            self._stage = event.stage
+        task_id = self._progress.tasks[-1].id
+        self._progress.update(task_id, description=description, completed=event.done, total=event.total or None)
 
     def close(self) -> None:
         with self._lock:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -12,13 +11,11 @@ if TYPE_CHECKING:
     from store.db import Database
     from store.ingest.sync import SyncReport
     from store.ingest.sync_sources import SyncSource
-    from store.ingest.writer import ProgressEvent
 
 COMMAND = "sync"
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1  # some securities were not synced (unknown at the source, invalid bars), or bad options
 EXIT_STOPPED = 3  # the source failed (token refused, unreachable, rate limited): the run stopped early
-PROGRESS_AFTER_SECONDS = 1.0
 SHOWN_ABSENT = 10
 
 
@@ -53,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace, database: Database) -> int:
     """Run `sync`: 0 when every due security synced, 1 when some failed, 3 when the source stopped the run."""
     from store.errors import InvalidInput
+    from store.ingest.cli import ProgressBar
     from store.ingest.sync import parse_duration, sync
 
     bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
@@ -123,57 +121,3 @@ def summary(report: SyncReport) -> str:
     if report.failed:
         parts.append(f"{len(report.failed):,} failed")
     return f"{head} from {report.origin}: {', '.join(parts)} in {report.seconds:.1f} s"
-
-
-class ProgressBar:
-    """A rich progress bar of securities on stderr, shown only once a run has taken more than a second."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self._lock = threading.Lock()
-        self._progress: Any = None
-        self._task: Any = None
-        self._last: ProgressEvent | None = None
-        self._timer: threading.Timer | None = None
-        if enabled:
-            self._timer = threading.Timer(PROGRESS_AFTER_SECONDS, self._show)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def __call__(self, event: ProgressEvent) -> None:
-        with self._lock:
-            self._last = event
-            if self._progress is not None:
-                self._update(event)
-
-    def _show(self) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with self._lock:
-            if self._timer is None:
-                return
-            self._progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self._task = self._progress.add_task("syncing", total=None)
-            self._progress.start()
-            if self._last is not None:
-                self._update(self._last)
-
-    def _update(self, event: ProgressEvent) -> None:
-        description = f"{event.stage} {event.file}".strip()
-        self._progress.update(self._task, description=description, completed=event.done, total=event.total or None)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            if self._progress is not None:
-                self._progress.stop()
-                self._progress = None
