@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -11,6 +13,12 @@ from textual.worker import Worker
 from tui.messages import DataChanged, DataResynced
 from tui.modals import forward_worker_failure
 from tui.widgets.status_line import StatusFacts, StatusLine
+
+
+def app_now(app: object) -> dt.datetime:
+    """The app's clock (WorkstationApp.now, which tests fix), else the wall clock in UTC."""
+    now = getattr(app, "now", None)
+    return now() if callable(now) else dt.datetime.now(dt.UTC)
 
 
 class AreaScreen(Screen[None]):

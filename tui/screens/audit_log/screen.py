@@ -38,8 +38,7 @@ from tui.screens.audit_log.messages import (
     UndoWasRefused,
 )
 from tui.screens.audit_log.modals import AuditFilterModal, FilterChosen
-from tui.screens.base import AreaScreen
-from tui.screens.watchlists.data import app_now
+from tui.screens.base import AreaScreen, app_now
 from tui.widgets.frame_table import FrameColumn, FrameTable, plain
 
 AUDIT_COLUMNS = (
@@ -305,8 +304,7 @@ class AuditLogScreen(AreaScreen):
             await self.app.switch_mode("watchlists")
             screen = self.app.screen
             if isinstance(screen, WatchlistsScreen):
-                screen.current_watchlist_id = target.row_id
-                screen.reload()
+                screen.show_list(target.row_id)
         else:
             self.notify(target.explanation or "nothing to open", title="Nothing to open", severity="warning")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -14,7 +13,7 @@ from textual.widgets import OptionList
 from textual.worker import Worker
 
 from tui.areas import AREAS
-from tui.screens.base import AreaScreen
+from tui.screens.base import AreaScreen, app_now
 from tui.screens.home.data import HomeTarget, HomeView, read_home
 from tui.screens.home.messages import HomeRead
 from tui.screens.home.panel import HomePanel
@@ -128,7 +127,7 @@ class HomeScreen(AreaScreen):
                 self._show(self._view, mark_changes=False)
 
     def _show(self, view: HomeView, *, mark_changes: bool) -> None:
-        items = panel_items(view, _now(self), compact=self._compact)
+        items = panel_items(view, app_now(self.app), compact=self._compact)
         titles = panel_titles(view)
         for panel in self.query(HomePanel):
             name = panel.id.removeprefix("home-") if panel.id else ""
@@ -176,13 +175,4 @@ def _show_watchlist_entry(app: WorkstationApp, target: HomeTarget) -> None:
 
     screen = app.screen
     if isinstance(screen, WatchlistsScreen) and target.watchlist_id is not None:
-        screen.current_watchlist_id = target.watchlist_id
-        # The browser puts the cursor back on this entry when the list is read (as after its own edits).
-        screen._keep_entry_id = target.entry_id
-        screen.reload()
-
-
-def _now(screen: HomeScreen) -> dt.datetime:
-    """The app's clock (WorkstationApp.now, which tests fix), else the wall clock."""
-    now = getattr(screen.app, "now", None)
-    return now() if callable(now) else dt.datetime.now(dt.UTC)
+        screen.show_list(target.watchlist_id, entry_id=target.entry_id)

@@ -21,7 +21,7 @@ from store.errors import EditConflict, InvalidInput
 from store.records.research_queue import QueueItem
 from store.repositories.research_queue import OPEN_STATUSES
 from tui.modals import FormOutcome
-from tui.screens.base import AreaScreen
+from tui.screens.base import AreaScreen, app_now
 from tui.screens.research_queue.data import (
     OPEN_FILTER,
     STATUS_FILTERS,
@@ -40,7 +40,6 @@ from tui.screens.research_queue.data import (
 )
 from tui.screens.research_queue.messages import QueueRead, QueueWriteRefused, QueueWritten
 from tui.screens.research_queue.modals import QueueItemModal, RejectModal
-from tui.screens.watchlists.data import app_now
 from tui.widgets.frame_table import FrameColumn, FrameTable, fixed, plain
 
 QUEUE_COLUMNS = (

@@ -20,12 +20,11 @@ from store.screener import MAX_LENGTH, ScreenResult
 from tui.config import ConfigError, UserConfig, load_config, save_screens
 from tui.modals import FormOutcome
 from tui.modals.export import ExportForm, ExportModal, ExportResult
-from tui.screens.base import AreaScreen
+from tui.screens.base import AreaScreen, app_now
 from tui.screens.screener.expression import HINT, ExpressionCheck, caret_line, check_expression, result_columns
 from tui.screens.screener.messages import ScreenRan, ScreensSaved
 from tui.screens.screener.modals import OpenScreenModal, SaveScreenModal, ScreenColumnsModal
 from tui.screens.securities.frame import SECURITY_COLUMNS, TableFilter, filter_rows, search_text
-from tui.screens.watchlists.data import app_now
 from tui.widgets.filter_input import FilterInput
 from tui.widgets.frame_table import FrameColumn, FrameTable
 

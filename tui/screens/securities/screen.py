@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import polars as pl
 from textual import on, work
@@ -21,7 +20,7 @@ from store.records.securities import SecurityFacets, SecurityFilter
 from store.repositories.securities import SecurityRepository
 from tui.modals import FormOutcome
 from tui.modals.export import ExportForm, ExportModal, ExportResult
-from tui.screens.base import AreaScreen
+from tui.screens.base import AreaScreen, app_now
 from tui.screens.securities.frame import (
     SECURITY_COLUMNS,
     TableFilter,
@@ -207,7 +206,7 @@ class SecuritiesScreen(AreaScreen):
         self.notify(message.reason, title=f"{message.symbol} not queued", severity="warning")
 
     def action_export(self) -> None:
-        stamp = _app_now(self.app).astimezone().strftime("%Y%m%d-%H%M")
+        stamp = app_now(self.app).astimezone().strftime("%Y%m%d-%H%M")
         modal = ExportModal(self.table.shown_frame(), f"~/securities-{stamp}.csv", what="securities")
         self.app.push_screen(modal, self.say_exported)
 
@@ -215,9 +214,3 @@ class SecuritiesScreen(AreaScreen):
         if outcome is not None and outcome.saved is not None:
             written = outcome.saved
             self.notify(f"{written.rows:,} rows written to {written.path}", title="Exported")
-
-
-def _app_now(app: Any) -> dt.datetime:
-    """The app's clock (WorkstationApp.now, which tests fix), else the wall clock."""
-    now = getattr(app, "now", None)
-    return now() if callable(now) else dt.datetime.now(dt.UTC)

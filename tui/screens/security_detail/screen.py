@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabP
 
 from tui.modals import FormOutcome
 from tui.modals.export import ExportForm, ExportModal, ExportResult
-from tui.screens.base import AreaScreen
+from tui.screens.base import AreaScreen, app_now
 from tui.screens.security_detail.data import ChartRequest, SecurityFacts, read_chart, read_facts, resolve_symbol
 from tui.screens.security_detail.rows import TABS, Cell, header_text
 from tui.widgets.filter_input import FilterInput
@@ -186,7 +186,7 @@ class SecurityDetailScreen(AreaScreen):
         if tab_key not in TABS or self.facts is None:
             return
         table = self.query_one(f"#table-{tab_key}", DataTable)
-        stamp = _now(self.app).astimezone().strftime("%Y%m%d-%H%M")
+        stamp = app_now(self.app).astimezone().strftime("%Y%m%d-%H%M")
         default_path = f"~/{self.facts.detail.symbol.lower()}-{tab_key}-{stamp}.csv"
         modal = ExportModal(shown_rows_frame(table), default_path, what=TABS[tab_key].title.lower())
         self.app.push_screen(modal, self.say_exported)
@@ -251,7 +251,7 @@ class SecurityDetailScreen(AreaScreen):
         self.query_one("#security-filter-bar").set_class(bool(typed), "-shown")
 
     def _today(self) -> dt.date:
-        return _now(self.app).date()
+        return app_now(self.app).date()
 
     # The chart
 
@@ -312,12 +312,6 @@ class SecurityDetailScreen(AreaScreen):
         self.apply_options(
             dataclasses.replace(self.options, compare_id=message.security_id, compare_symbol=message.symbol)
         )
-
-
-def _now(app: Any) -> dt.datetime:
-    """The app's clock (WorkstationApp.now, which tests fix), else the wall clock."""
-    now = getattr(app, "now", None)
-    return now() if callable(now) else dt.datetime.now(dt.UTC)
 
 
 def _row_text(cells: tuple[Cell, ...]) -> str:

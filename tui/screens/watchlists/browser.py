@@ -13,8 +13,8 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from store.records.watchlists import WatchlistEntryView, WatchlistSummary
-from tui.screens.base import AreaScreen
-from tui.screens.watchlists.data import app_now, read_watchlists
+from tui.screens.base import AreaScreen, app_now
+from tui.screens.watchlists.data import read_watchlists
 from tui.screens.watchlists.export import filter_entries
 from tui.screens.watchlists.messages import WatchlistsRead
 from tui.screens.watchlists.rows import (
@@ -82,6 +82,12 @@ class WatchlistsBrowser(AreaScreen):
 
     def now(self) -> dt.datetime:
         return app_now(self.app)
+
+    def show_list(self, watchlist_id: uuid.UUID, *, entry_id: uuid.UUID | None = None) -> None:
+        """Read and show a list (another area sends the analyst here), the cursor on `entry_id` when given."""
+        self.current_watchlist_id = watchlist_id
+        self._keep_entry_id = entry_id
+        self.reload()
 
     def reload(self) -> None:
         self._keep_entry_id = self._keep_entry_id or self._cursor_entry_id()

@@ -63,12 +63,6 @@ def _unit(*, read_only: bool = False, reason: str | None = None) -> UnitOfWork:
     return store.unit_of_work(actor=store.current_actor(), read_only=read_only, reason=reason)
 
 
-def app_now(app: object) -> dt.datetime:
-    """The app's clock (WorkstationApp.now, which tests fix), else the wall clock in UTC."""
-    now = getattr(app, "now", None)
-    return now() if callable(now) else dt.datetime.now(dt.UTC)
-
-
 def read_watchlists(wanted_id: uuid.UUID | None, wanted_name: str | None = None) -> WatchlistsView:
     """All live lists; the wanted one (by id, else by name, else the first) with its entries."""
     with _unit(read_only=True) as uow:

@@ -11,7 +11,8 @@ from store.records.watchlists import WatchlistEntryView, WatchlistSummary
 from tui.modals import FormOutcome
 from tui.modals.choose_watchlist import ChooseWatchlistModal
 from tui.modals.watchlist_entry import EntryForm, WatchlistEntryModal
-from tui.screens.watchlists.data import add_entry, app_now
+from tui.screens.base import app_now
+from tui.screens.watchlists.data import add_entry
 
 
 def add_to_watchlist_flow(
