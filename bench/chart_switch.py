@@ -2,7 +2,7 @@
 
 `uv run python -m bench.chart_switch`: a temporary embedded server, securities with 2,520 sessions each,
 then the security detail opened for one symbol after another (as `INFY GP` does), split into the worker
-(query, resample, Polars preparation), the plot declaration and plotext's rendering of both panels.
+(query, resample, Polars preparation, plotext's drawing of both panels), and the UI thread's part.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
@@ -26,6 +26,9 @@ import store
 from store import migrations
 from store.db import Database, DatabaseTarget
 from store.embedded import start_embedded
+
+if TYPE_CHECKING:
+    from tui.widgets.price_chart import ChartLayout
 
 SESSIONS = 2_520  # ten years of trading days
 LAST_DAY = dt.date(2026, 11, 20)
@@ -79,21 +82,31 @@ def build(connection: psycopg.Connection[Any], securities: int) -> None:
 
 @dataclass
 class Timings:
-    """What one switch cost, in milliseconds; render collects plotext's builds of the price and volume plots."""
+    """What one switch cost, in milliseconds: the worker's read and drawing, the UI thread's show and paints."""
 
-    worker: list[float] = field(default_factory=list)
-    declare: list[float] = field(default_factory=list)
+    read: list[float] = field(default_factory=list)
+    draw: list[float] = field(default_factory=list)
+    show: list[float] = field(default_factory=list)
     render: list[float] = field(default_factory=list)
     rendered: set[str] = field(default_factory=set)
     expected: str = ""
     rendered_at: float = 0.0
+    frame_at: float = 0.0
+
+    def clear(self, expected: str) -> None:
+        for samples in (self.read, self.draw, self.show, self.render):
+            samples.clear()
+        self.rendered.clear()
+        self.rendered_at = 0.0
+        self.frame_at = 0.0
+        self.expected = expected
 
 
 def instrument(timings: Timings) -> None:
-    """Wrap the worker's read, the chart's declaration and the plot rendering with timers."""
-    from textual_plotext import PlotextPlot
-
-    from tui.screens.security_detail import screen as detail_screen
+    """Wrap the worker's read and drawing, the chart's show and its panels' render with timers; a switch ends
+    with the first frame after both panels rendered (its update turned into the terminal's escape codes)."""
+    from tui.screens.security_detail import data as detail_data
+    from tui.widgets.chart_panel import ChartPanel
     from tui.widgets.price_chart import PriceChart
 
     def timed(call: Callable[..., Any], into: Callable[[], list[float]]) -> Callable[..., Any]:
@@ -106,23 +119,48 @@ def instrument(timings: Timings) -> None:
 
         return wrapper
 
-    detail_screen.read_chart = timed(detail_screen.read_chart, lambda: timings.worker)  # type: ignore[attr-defined]
-    PriceChart.show = timed(PriceChart.show, lambda: timings.declare)  # type: ignore[method-assign]
-    plain_render = PlotextPlot.render
+    detail_data.read_chart = timed(detail_data.read_chart, lambda: timings.read)  # type: ignore[attr-defined]
+    detail_data.draw_chart = timed(detail_data.draw_chart, lambda: timings.draw)  # type: ignore[attr-defined]
+    PriceChart.show = timed(PriceChart.show, lambda: timings.show)  # type: ignore[method-assign]
+    plain_render = ChartPanel.drawn_lines
 
-    def render(plot: PlotextPlot) -> Any:
+    def render(panel: ChartPanel) -> Any:
         started = time.perf_counter()
-        rendered = plain_render(plot)
+        rendered = plain_render(panel)
         finished = time.perf_counter()
-        chart = plot.parent
-        drawing = isinstance(chart, PriceChart) and chart.data is not None and chart.data.symbol == timings.expected
-        if drawing and plot.id not in timings.rendered:
+        if panel.data is not None and panel.data.symbol == timings.expected and panel.id not in timings.rendered:
             timings.render.append((finished - started) * 1000)
-            timings.rendered.add(str(plot.id))
+            timings.rendered.add(str(panel.id))
             timings.rendered_at = finished
         return rendered
 
-    PlotextPlot.render = render  # type: ignore[method-assign,assignment]
+    ChartPanel.drawn_lines = render  # type: ignore[method-assign]
+
+    from textual.screen import Screen
+
+    plain_refresh = Screen._compositor_refresh
+
+    def compositor_refresh(screen: Screen[Any]) -> None:
+        """A frame: the screen's update rendered and, as a terminal would get it, turned into escape codes."""
+        from textual._compositor import CompositorUpdate
+
+        app = screen.app
+        plain_display = app._display
+
+        def display(on: Screen[Any], renderable: Any) -> None:
+            plain_display(on, renderable)
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(app.console)  # headless apps skip writing the terminal's bytes
+
+        app._display = display  # type: ignore[method-assign]
+        try:
+            plain_refresh(screen)
+        finally:
+            del app._display
+        if len(timings.rendered) == 2 and not timings.frame_at:
+            timings.frame_at = time.perf_counter()
+
+    Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign]
 
 
 async def switch_symbols(
@@ -143,11 +181,7 @@ async def switch_symbols(
         if not push:
             await app.push_screen(screen)
         for number, security_id in enumerate(ids):
-            for samples in (timings.worker, timings.declare, timings.render):
-                samples.clear()
-            timings.rendered.clear()
-            timings.rendered_at = 0.0
-            timings.expected = f"SYM{security_id}"
+            timings.clear(f"SYM{security_id}")
             started = time.perf_counter()
             if push:
                 screen = SecurityDetailScreen(security_id, focus_chart=True)
@@ -156,48 +190,42 @@ async def switch_symbols(
             else:
                 screen.show_security(security_id)
             chart = screen.query_one(PriceChart)
-            while chart.data is None or chart.data.symbol != f"SYM{security_id}" or len(timings.rendered) < 2:
+            while not timings.frame_at:
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError(f"no frame showed SYM{security_id}'s chart within 30 s")
                 await asyncio.sleep(0.0005)
-            drawn = (timings.rendered_at - started) * 1000
+            drawn = (timings.frame_at - started) * 1000
+            layout = chart.layout_now
             await app.workers.wait_for_complete()
             await pilot.pause()
             if number >= 3:  # the first switches warm imports, prepared statements and caches
-                rows.append({"e2e": drawn, "worker": sum(timings.worker), "declare": sum(timings.declare),
-                             "render": sum(timings.render), "candles": chart.data.frame.height,
-                             "columns": chart.columns})  # fmt: skip
+                rows.append({"e2e": drawn, "read": sum(timings.read), "draw": sum(timings.draw),
+                             "show": sum(timings.show), "render": sum(timings.render),
+                             "candles": chart.data.frame.height, "columns": chart.columns})  # fmt: skip
             if push:
                 app.pop_screen()
                 await pilot.pause()
                 await app.workers.wait_for_complete()
-    return {"rows": rows, "period": "" if chart.data is None else chart.data.period}
+    return {"rows": rows, "period": "" if chart.data is None else chart.data.period, "layout": layout}
 
 
-def standalone(ids: list[int], size: tuple[int, int], range_name: str) -> None:
+def standalone(ids: list[int], layout: ChartLayout, range_name: str) -> None:
     """The same work outside the app (no UI thread to share the interpreter with): the floor of a switch."""
-    from textual_plotext.plot import Plot
-
     from tui.screens.security_detail.data import ChartRequest, read_chart
-    from tui.widgets.price_chart import FRAME_COLUMNS, LABEL_WIDTH, ChartOptions, declare_price, declare_volume
+    from tui.widgets.price_chart import FRAME_COLUMNS, LABEL_WIDTH, ChartOptions, draw_chart
 
-    width = size[0] - 1  # the chart's right padding
-    columns = width - LABEL_WIDTH - FRAME_COLUMNS
-    reads, builds = [], []
+    columns = layout.price.width - LABEL_WIDTH - FRAME_COLUMNS
+    reads, draws = [], []
     for number, security_id in enumerate(ids):
         started = time.perf_counter()
         data = read_chart(ChartRequest(1, security_id, ChartOptions(range=range_name), columns))
         read = time.perf_counter()
-        price, volume = Plot(), Plot()
-        for plot, rows in ((price, size[1] // 2), (volume, 7)):
-            plot.plotsize(width, rows)
-            plot._set_size(width, rows)
-        declare_price(price, data, size[1] // 2)
-        declare_volume(volume, data, columns, 7)
-        price.build(), volume.build()
+        draw_chart(data, layout)
         if number >= 3:
             reads.append((read - started) * 1000)
-            builds.append((time.perf_counter() - read) * 1000)
+            draws.append((time.perf_counter() - read) * 1000)
     print(f"  outside the app: read_chart median {statistics.median(reads):.1f} ms, "
-          f"declare+build both plots median {statistics.median(builds):.1f} ms")  # fmt: skip
+          f"draw both panels median {statistics.median(draws):.1f} ms")  # fmt: skip
 
 
 def report(label: str, result: dict[str, Any]) -> None:
@@ -207,18 +235,17 @@ def report(label: str, result: dict[str, Any]) -> None:
     print(
         f"{label}: {median['candles']:.0f} {result['period']} candles in {median['columns']:.0f} columns, n={len(rows)}"
     )
-    print(f"  symbol switch → chart drawn   median {median['e2e']:7.1f} ms   p90 {p90:7.1f} ms")
-    print(
-        f"  worker (query+resample+prep)  median {median['worker']:7.1f} ms  ({median['worker'] / median['e2e']:.0%})"
+    print(f"  symbol switch → chart drawn    median {median['e2e']:7.1f} ms   p90 {p90:7.1f} ms")
+    parts = (
+        ("read", "worker: query, resample, prep"),
+        ("draw", "worker: plotext, both panels"),
+        ("show", "UI thread: show the chart"),
+        ("render", "UI thread: paint both panels"),
     )
-    print(
-        f"  declare plots (UI thread)     median {median['declare']:7.1f} ms  ({median['declare'] / median['e2e']:.0%})"
-    )
-    print(
-        f"  plotext render, both panels   median {median['render']:7.1f} ms  ({median['render'] / median['e2e']:.0%})"
-    )
-    rest = median["e2e"] - median["worker"] - median["declare"] - median["render"]
-    print(f"  the rest (compose, messages)  ≈      {rest:7.1f} ms")
+    for key, what in parts:
+        print(f"  {what:<30} median {median[key]:7.1f} ms  ({median[key] / median['e2e']:.0%})")
+    rest = median["e2e"] - sum(median[key] for key, _ in parts)
+    print(f"  the rest (messages, layout, frame) ≈  {rest:7.1f} ms")
 
 
 def main() -> None:
@@ -243,7 +270,7 @@ def main() -> None:
         how = "new detail screen each time" if push else "in place"
         report(f"{range_name} at {size[0]}×{size[1]}, {how}", result)
         if not push:
-            standalone(ids, size, range_name)
+            standalone(ids, result["layout"], range_name)
     print(f"load average after: {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
     database.close()
 

@@ -8,10 +8,10 @@ import math
 from typing import Any
 
 import polars as pl
-from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
+from tui.widgets.chart_panel import ChartPanel
 from tui.widgets.price_chart import (
     LABEL_WIDTH,
     ChartData,
@@ -118,10 +118,7 @@ class ChartApp(App[None]):
 
 
 def rendered(chart: PriceChart, plot_id: str) -> str:
-    plot = chart.query_one(plot_id)
-    output = plot.render()
-    assert isinstance(output, Text)
-    return output.plain
+    return chart.query_one(plot_id, ChartPanel).plain()
 
 
 async def test_the_chart_announces_its_width_and_draws_what_it_is_handed() -> None:

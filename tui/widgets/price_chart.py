@@ -19,7 +19,9 @@ from textual.widgets import Static
 
 if TYPE_CHECKING:
     import polars as pl
-    from textual_plotext import PlotextPlot
+    from textual.strip import Strip
+
+    from tui.widgets.chart_panel import ChartPanel
 
 RANGES = ("1M", "3M", "6M", "YTD", "1Y", "3Y", "5Y", "MAX")
 # Every y-axis label is padded to this width, so the price and volume panels share their columns.
@@ -160,7 +162,7 @@ def declare_price(plt: Any, data: ChartData, rows: int) -> None:
     log = data.options.log_scale and not data.comparing
     scale = _log10 if log else _identity
     x = list(range(frame.height))
-    shown = _declare_comparison(plt, data) if data.comparing else _declare_prices(plt, data, scale)
+    shown = _declare_comparison(plt, data) if data.comparing else _declare_prices(plt, data, scale, rows)
     if not shown:
         return
     low, high = scale(min(shown)), scale(max(shown))
@@ -176,14 +178,13 @@ def declare_price(plt: Any, data: ChartData, rows: int) -> None:
     plt.xlim(-0.5, max(len(x), 1) - 0.5)
 
 
-def _declare_prices(plt: Any, data: ChartData, scale: Callable[[float], float]) -> list[float]:
+def _declare_prices(plt: Any, data: ChartData, scale: Callable[[float], float], rows: int) -> list[float]:
     """Candles or the close line, moving averages and trigger lines; returns the values the y axis spans."""
     frame = data.frame
     x = list(range(frame.height))
     columns = {name: [scale(value) for value in frame[name].to_list()] for name in ("open", "high", "low", "close")}
     if data.options.candles:
-        quads = {"Open": columns["open"], "High": columns["high"], "Low": columns["low"], "Close": columns["close"]}
-        plt.candlestick(x, quads, colors=[UP, DOWN])
+        _declare_candles(plt, columns, rows)
     else:
         plt.plot(x, columns["close"], color=LINE, marker="braille")
     spanned = frame["low"].to_list() + frame["high"].to_list()
@@ -195,6 +196,42 @@ def _declare_prices(plt: Any, data: ChartData, scale: Callable[[float], float]) 
         plt.horizontal_line(scale(level.value), color=TRIGGER)
         spanned.append(level.value)
     return spanned
+
+
+def _declare_candles(plt: Any, prices: dict[str, list[float]], rows: int) -> None:
+    """Each candle a wick from low to high and a body from open to close, green when it closed up, red when not.
+
+    plotext's own candlestick() declares three series a candle, and its time goes with the number of
+    series: here the wicks and bodies of each colour are one series of points each, a point at least
+    every half row, so each fills the same cells a line from end to end would.
+    """
+    opens, highs, lows, closes = prices["open"], prices["high"], prices["low"], prices["close"]
+    step = (max(highs) - min(lows)) / (2 * max(rows, 1)) or 1.0
+    for up, color in ((True, UP), (False, DOWN)):
+        chosen = [index for index, (o, c) in enumerate(zip(opens, closes, strict=True)) if (c > o) == up]
+        wicks = vertical_runs(chosen, [lows[i] for i in chosen], [highs[i] for i in chosen], step)
+        bodies = vertical_runs(
+            chosen, [min(opens[i], closes[i]) for i in chosen], [max(opens[i], closes[i]) for i in chosen], step
+        )
+        for (xs, ys), marker in ((wicks, "│"), (bodies, "sd")):  # bodies after wicks: drawn over them
+            if xs:
+                plt.scatter(xs, ys, color=color, marker=marker)
+
+
+def vertical_runs(
+    xs: Sequence[int], lows: Sequence[float], highs: Sequence[float], step: float
+) -> tuple[list[int], list[float]]:
+    """Points from each low to its high (both ends included) no more than `step` apart, at its x."""
+    run_x: list[int] = []
+    run_y: list[float] = []
+    for x, low, high in zip(xs, lows, highs, strict=True):
+        count = max(int((high - low) / step), 0) + 1
+        ys = [low + step * k for k in range(count)]
+        if ys[-1] < high:
+            ys.append(high)
+        run_x.extend([x] * len(ys))
+        run_y.extend(ys)
+    return run_x, run_y
 
 
 def _declare_comparison(plt: Any, data: ChartData) -> list[float]:
@@ -218,11 +255,15 @@ def declare_volume(plt: Any, data: ChartData, columns: int, rows: int) -> None:
     """Volume as one column per bucket, under its candle: green when the bucket closed up, red when down."""
     frame = data.frame
     volumes = frame["volume"].fill_null(0).to_list()
-    rising = (close >= open_ for open_, close in zip(frame["open"].to_list(), frame["close"].to_list(), strict=True))
-    for index, (volume, up) in enumerate(zip(volumes, rising, strict=True)):
-        if volume:
-            plt.plot([index, index], [0, volume], color=UP if up else DOWN, marker="sd")
+    rising = [close >= open_ for open_, close in zip(frame["open"].to_list(), frame["close"].to_list(), strict=True)]
     top = float(max(volumes, default=0)) or 1.0
+    for up, color in ((True, UP), (False, DOWN)):  # a column of points per bar: one series per colour
+        chosen = [index for index, volume in enumerate(volumes) if volume and rising[index] == up]
+        xs, ys = vertical_runs(
+            chosen, [0.0] * len(chosen), [float(volumes[i]) for i in chosen], top / (2 * max(rows, 1))
+        )
+        if xs:
+            plt.scatter(xs, ys, color=color, marker="sd")
     plt.ylim(0, top)
     # Two labels need rows apart: on one row plotext would keep either of them.
     ticks = [top / 2, top] if rows - FRAME_ROWS - 1 >= 4 else [top]  # less the row of dates
@@ -263,6 +304,52 @@ def chart_title(data: ChartData | None, options: ChartOptions) -> Text:
 
 def _rich(color: RGB) -> str:
     return f"rgb({color[0]},{color[1]},{color[2]})"
+
+
+@dataclass(frozen=True, slots=True)
+class PanelSize:
+    """The size a panel is drawn at, and the plotext theme it is drawn in (the app's theme, as colours)."""
+
+    width: int
+    height: int
+    theme: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLayout:
+    """The sizes of both panels: a worker draws the chart for them, so the UI thread only shows the text."""
+
+    price: PanelSize
+    volume: PanelSize
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnChart:
+    """Both panels drawn for `layout`, as the lines of styled cells the panels show."""
+
+    layout: ChartLayout
+    price: tuple[Strip, ...]
+    volume: tuple[Strip, ...]
+
+
+PanelDeclaration = Callable[[Any, ChartData, int, int], None]
+
+
+def declare_price_panel(plt: Any, data: ChartData, width: int, height: int) -> None:
+    declare_price(plt, data, height)
+
+
+def declare_volume_panel(plt: Any, data: ChartData, width: int, height: int) -> None:
+    declare_volume(plt, data, max(width - LABEL_WIDTH - FRAME_COLUMNS, 1), height)
+
+
+def draw_chart(data: ChartData, layout: ChartLayout) -> DrawnChart:
+    """Both panels drawn for `layout`: plotext's part of a symbol switch, done in the worker that read the bars."""
+    from tui.widgets.chart_panel import draw_panel
+
+    price = draw_panel(declare_price_panel, data, layout.price)
+    volume = draw_panel(declare_volume_panel, data, layout.volume)
+    return DrawnChart(layout, price, volume)
 
 
 class PriceChart(Widget, can_focus=True):
@@ -320,20 +407,26 @@ class PriceChart(Widget, can_focus=True):
         self._resize_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        from textual_plotext import PlotextPlot  # plotext is imported when a chart is first shown
+        from tui.widgets.chart_panel import ChartPanel  # plotext is imported when a chart is first shown
 
         yield Static(chart_title(None, self.options), id="chart-title")
-        yield PlotextPlot(id="chart-price")
-        yield PlotextPlot(id="chart-volume")
+        yield ChartPanel(declare_price_panel, id="chart-price")
+        yield ChartPanel(declare_volume_panel, id="chart-volume")
 
     @property
     def columns(self) -> int:
         """How many candles fit: the plot width less the y labels and the frame."""
         return max(self.size.width - LABEL_WIDTH - FRAME_COLUMNS, 1)
 
+    @property
+    def layout_now(self) -> ChartLayout | None:
+        """The panels' sizes and theme as laid out now (None before the first layout)."""
+        price, volume = self._panels()
+        if not price.size.width or not price.size.height or not volume.size.height:
+            return None
+        return ChartLayout(price.panel_size, volume.panel_size)
+
     def on_resize(self, event: events.Resize) -> None:
-        if self.data is not None:
-            self._declare(self.data)
         if self._resize_timer is not None:
             self._resize_timer.stop()
         if not self._announced_columns:
@@ -351,24 +444,21 @@ class PriceChart(Widget, can_focus=True):
         self.options = options
         self.query_one("#chart-title", Static).update(chart_title(self.data, options))
 
-    def show(self, data: ChartData) -> None:
-        """Draw `data`: clear both plots and declare them again."""
+    def show(self, data: ChartData, drawn: DrawnChart | None = None) -> None:
+        """Show `data`, drawn by the worker when it drew for the panels' present sizes (each panel draws itself
+        otherwise: after a resize, or a theme change, while the bars were read)."""
         self.data = data
         self.options = data.options
         self.query_one("#chart-title", Static).update(chart_title(data, data.options))
-        self._declare(data)
+        price, volume = self._panels()
+        if drawn is None:
+            price.show(data)
+            volume.show(data)
+        else:
+            price.show(data, drawn.price, drawn.layout.price)
+            volume.show(data, drawn.volume, drawn.layout.volume)
 
-    def _declare(self, data: ChartData) -> None:
-        price, volume = self._plots()
-        price.plt.clear_figure()
-        volume.plt.clear_figure()
-        if not data.frame.is_empty():
-            declare_price(price.plt, data, price.size.height)
-            declare_volume(volume.plt, data, self.columns, volume.size.height)
-        price.refresh()
-        volume.refresh()
+    def _panels(self) -> tuple[ChartPanel, ChartPanel]:
+        from tui.widgets.chart_panel import ChartPanel
 
-    def _plots(self) -> tuple[PlotextPlot, PlotextPlot]:
-        from textual_plotext import PlotextPlot
-
-        return self.query_one("#chart-price", PlotextPlot), self.query_one("#chart-volume", PlotextPlot)
+        return self.query_one("#chart-price", ChartPanel), self.query_one("#chart-volume", ChartPanel)

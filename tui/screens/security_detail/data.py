@@ -19,7 +19,16 @@ from store.records.securities import SecurityDetail
 from store.records.trading import PositionRecord, TradeRecord
 from store.repositories.prices import PriceRepository
 from store.repositories.securities import SecurityRepository
-from tui.widgets.price_chart import MARKER_LETTERS, ChartData, ChartOptions, Marker, TriggerLevel
+from tui.widgets.price_chart import (
+    MARKER_LETTERS,
+    ChartData,
+    ChartLayout,
+    ChartOptions,
+    DrawnChart,
+    Marker,
+    TriggerLevel,
+    draw_chart,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -123,6 +132,7 @@ class ChartRequest:
     security_id: int
     options: ChartOptions
     columns: int
+    layout: ChartLayout | None = None  # the panels to draw for, when they are laid out
 
 
 def read_facts(security_id: int) -> SecurityFacts:
@@ -186,6 +196,12 @@ def read_chart(request: ChartRequest) -> ChartData:
     frame = prepared_frame(resampled.frame, last_day, closes, compared)
     markers = chart_markers(frame, actions)
     return ChartData(symbol, options, resampled.period, request.columns, frame, markers, triggers)
+
+
+def prepare_chart(request: ChartRequest) -> tuple[ChartData, DrawnChart | None]:
+    """The chart's bars, and both panels drawn for the request's layout (when the chart was laid out)."""
+    data = read_chart(request)
+    return data, None if request.layout is None else draw_chart(data, request.layout)
 
 
 def chart_markers(frame: pl.DataFrame, actions: list[ActionRow]) -> tuple[Marker, ...]:

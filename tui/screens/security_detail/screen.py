@@ -20,10 +20,10 @@ from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabP
 from tui.modals import FormOutcome
 from tui.modals.export import ExportForm, ExportModal, ExportResult
 from tui.screens.base import AreaScreen, app_now
-from tui.screens.security_detail.data import ChartRequest, SecurityFacts, read_chart, read_facts, resolve_symbol
+from tui.screens.security_detail.data import ChartRequest, SecurityFacts, prepare_chart, read_facts, resolve_symbol
 from tui.screens.security_detail.rows import TABS, Cell, header_text
 from tui.widgets.filter_input import FilterInput
-from tui.widgets.price_chart import RANGES, ChartData, ChartOptions, PriceChart
+from tui.widgets.price_chart import RANGES, ChartData, ChartOptions, DrawnChart, PriceChart
 from tui.widgets.symbol_input import SymbolInput
 from tui.widgets.table_export import shown_rows_frame
 
@@ -46,6 +46,14 @@ class ChartPrepared(Message):
     bubble = False
     request: int
     data: ChartData
+    drawn: DrawnChart | None
+
+
+@dataclass
+class ChartFailed(Message):
+    """The chart's read failed (the app's worker handler says why); the header and tabs are read anyway."""
+
+    bubble = False
 
 
 @dataclass
@@ -140,6 +148,7 @@ class SecurityDetailScreen(AreaScreen):
         self.facts: SecurityFacts | None = None
         self._columns = 0
         self._chart_request = 0
+        self._facts_wanted = True  # read after the chart is drawn: the chart is what a switch waits for
 
     def compose_body(self) -> ComposeResult:
         yield Static("reading…", id="security-header")
@@ -163,11 +172,13 @@ class SecurityDetailScreen(AreaScreen):
             self.query_one(PriceChart).focus()
         else:
             self.query_one("#security-tabs", TabbedContent).query_one(Tabs).focus()
-        self.load_facts()
 
     def reload(self) -> None:
-        self.load_chart()  # first: a symbol switch is judged by when its chart is drawn
-        self.load_facts()
+        """Read the chart, then (once it is drawn) the header and tabs: the chart is what a switch waits for."""
+        self._facts_wanted = True
+        if not self._columns:
+            return  # the chart's first Resized starts its load, and the facts follow it
+        self.load_chart()
 
     def show_security(self, security_id: int) -> None:
         """Switch to another security in place (`TCS GP` typed on this screen); the chart keeps its options."""
@@ -198,7 +209,12 @@ class SecurityDetailScreen(AreaScreen):
     # Header and tabs
 
     def load_facts(self) -> None:
+        self._facts_wanted = False
         self._read_facts(self.security_id)
+
+    def _load_facts_if_wanted(self) -> None:
+        if self._facts_wanted:
+            self.load_facts()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="security-facts")
     def _read_facts(self, security_id: int) -> None:
@@ -265,16 +281,32 @@ class SecurityDetailScreen(AreaScreen):
         if not self._columns:
             return  # the chart has no width yet; its first Resized starts the load
         self._chart_request += 1
-        self._read_chart(ChartRequest(self._chart_request, self.security_id, self.options, self._columns))
+        chart = self.query_one(PriceChart)
+        self._read_chart(
+            ChartRequest(self._chart_request, self.security_id, self.options, self._columns, chart.layout_now)
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="security-chart")
     def _read_chart(self, request: ChartRequest) -> None:
-        self.post_message(ChartPrepared(request.number, read_chart(request)))
+        try:
+            data, drawn = prepare_chart(request)
+        except BaseException:
+            self.post_message(ChartFailed())
+            raise
+        self.post_message(ChartPrepared(request.number, data, drawn))
 
     @on(ChartPrepared)
     def draw_chart(self, message: ChartPrepared) -> None:
         if message.request == self._chart_request:
-            self.query_one(PriceChart).show(message.data)
+            self.query_one(PriceChart).show(message.data, message.drawn)
+            if self.facts is not None and self.facts.detail.security_id != self.security_id:
+                header = Text(message.data.symbol, style="bold").append("  reading…", style="dim")
+                self.query_one("#security-header", Static).update(header)
+        self._load_facts_if_wanted()
+
+    @on(ChartFailed)
+    def chart_failed(self) -> None:
+        self._load_facts_if_wanted()
 
     def apply_options(self, options: ChartOptions) -> None:
         self.options = options
