@@ -8,6 +8,7 @@ history, adjusts it with the corporate actions, computes, and writes in one tran
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from store.analytics import ratings
-from store.analytics.metrics import Layout, indicators, rolling_extreme, sma
+from store.analytics.metrics import Layout, indicators, prepare_kernels, rolling_extreme, sma
 from store.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -187,7 +188,11 @@ def compute_metrics_in(
     targets = storage.target_days(connection, chosen, since)
     if targets.is_empty():
         return MetricsRun(0, 0, 0, None, None, 0, time.perf_counter() - started)
+    # The compiled kernels get ready while the server reads the bars (see metrics.prepare_kernels).
+    preparing = threading.Thread(target=prepare_kernels, name="metrics-kernels", daemon=True)
+    preparing.start()
     bars = storage.load_bars(connection, targets, WARMUP_BARS)
+    preparing.join()
     table = metric_table(bars)
     fresh = table.join(targets, on="security_id").filter(pl.col("trade_date") >= pl.col("first_day"))
     fresh = fresh.drop("first_day")

@@ -1,16 +1,21 @@
 """Indicator kernels on bars sorted by security then date: SMA, Wilder ATR and RSI as TA-Lib computes them.
 
-The bars of every security lie in one contiguous run. A `Layout` places the runs as the rows of a
-panel (security x bar number, aligned at each security's first bar, zeros after its last), so a moving
-sum is one cumulative sum along the rows and no window ever crosses into another security. Wilder's
-smoothing a[p] = a[p-1]·(n-1)/n + x[p]/n is a linear filter; it runs blockwise: inside a block of
-B bars it is a cumulative sum weighted by (n/(n-1))^j, and only the block ends are carried forward
-one block at a time. That is a few passes over the panel instead of a Python loop per security.
-Values follow TA-Lib (no unstable period): SMA(n) from bar n-1, ATR(n) and RSI(n) from bar n.
+The bars of every security lie in one contiguous run (a `Layout` knows where each starts and ends).
+The kernels are compiled loops (numba) that walk each security's run once, in TA-Lib's order of
+operations, so their values are TA-Lib's to a few units in the last place: a moving sum adds the new
+bar and drops the oldest; Wilder's smoothing is a[p] = a[p-1]·(n-1)/n + x[p]/n from the mean of the
+first n values. Values follow TA-Lib (no unstable period): SMA(n) from bar n-1, ATR(n) and RSI(n)
+from bar n.
+
+The compiled code is cached (numba's `cache=True`): in `__pycache__` beside this file, or, where
+that is not writable, in numba's per-user cache directory. A cold first run compiles for a second
+or two.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from functools import cached_property
 
 import numpy as np
@@ -18,14 +23,10 @@ import numpy as np
 FloatArray = np.ndarray
 # TA-Lib's RSI is 0 when the average gain and loss together are this close to zero (TA_IS_ZERO).
 TA_ZERO = 1e-8
-_BLOCK_SIZES = range(24, 11, -1)
-_DEFAULT_BLOCK = 24
-# Securities per pass: about this many panel cells, so a pass's arrays stay in the processor's cache.
-CHUNK_CELLS = 1 << 17
 
 
 class Layout:
-    """Where each security's run of bars starts and ends, and how runs map onto the rows of a panel."""
+    """Where each security's run of bars starts and ends, and each bar's number within its run."""
 
     def __init__(self, security_ids: np.ndarray) -> None:
         ids = np.asarray(security_ids)
@@ -36,10 +37,6 @@ class Layout:
         self.rows = count
         self.starts = np.concatenate([[0], boundaries]).astype(np.int64) if count else np.empty(0, np.int64)
         self.lengths = np.diff(np.concatenate([self.starts, [count]])).astype(np.int64)
-        longest = int(self.lengths.max()) if count else 0
-        self.block = _block_size(longest)
-        self.width = max(-(-longest // self.block) * self.block, self.block)
-        self.rectangular = bool(count) and bool(np.all(self.lengths == longest))
 
     @property
     def securities(self) -> int:
@@ -49,32 +46,6 @@ class Layout:
     def position(self) -> np.ndarray:
         """Each bar's number within its security's run (0 for the first bar)."""
         return np.arange(self.rows, dtype=np.int64) - np.repeat(self.starts, self.lengths)
-
-    @cached_property
-    def _flat_index(self) -> np.ndarray:
-        """Each bar's index in the flattened panel."""
-        rows = np.repeat(np.arange(self.securities, dtype=np.int64), self.lengths)
-        return np.asarray(rows * self.width + self.position)
-
-    def panel(self, values: np.ndarray) -> FloatArray:
-        """The values as a securities x width panel, 0 after each security's last bar (never read back)."""
-        values = np.asarray(values, dtype=np.float64)
-        if self.rectangular:
-            longest = int(self.lengths[0])
-            if longest == self.width:
-                return values.reshape(self.securities, self.width)
-            padded = np.zeros((self.securities, self.width))
-            padded[:, :longest] = values.reshape(self.securities, longest)
-            return padded
-        padded = np.zeros((self.securities, self.width))
-        padded.ravel()[self._flat_index] = values
-        return padded
-
-    def bars(self, panel: FloatArray) -> FloatArray:
-        """A panel's values back in the order of the bars."""
-        if self.rectangular:
-            return np.ascontiguousarray(panel[:, : int(self.lengths[0])]).ravel()
-        return np.asarray(panel.ravel()[self._flat_index])
 
     def previous(self, values: np.ndarray) -> FloatArray:
         """The value of the bar before, within the same security (NaN on each security's first bar)."""
@@ -89,25 +60,15 @@ class Layout:
         return shifted
 
 
-class Scratch:
-    """Work arrays reused from one group of securities to the next (fresh memory costs page faults)."""
+def _floats(values: np.ndarray) -> FloatArray:
+    """A read-only contiguous float64 view: the one input type the kernels are compiled for.
 
-    def __init__(self) -> None:
-        self._arrays: dict[tuple[str, tuple[int, ...]], FloatArray] = {}
-
-    def get(self, name: str, shape: tuple[int, ...]) -> FloatArray:
-        key = (name, shape)
-        if key not in self._arrays:
-            self._arrays[key] = np.empty(shape)
-        return self._arrays[key]
-
-
-def _block_size(longest: int) -> int:
-    """The largest block size of 12..24 that divides the longest run (no padding when rectangular), else 24."""
-    for size in _BLOCK_SIZES:
-        if longest % size == 0:
-            return size
-    return _DEFAULT_BLOCK
+    (numba compiles once per argument type, and a writable array is another type than a read-only
+    one such as Polars hands out.)
+    """
+    view = np.ascontiguousarray(values, dtype=np.float64).view()
+    view.flags.writeable = False
+    return view
 
 
 def indicators(
@@ -121,104 +82,162 @@ def indicators(
 ) -> dict[str, FloatArray]:
     """SMA of the close for each of `sma_periods` (`sma_50`…), `atr` and `rsi` of `period`, per bar.
 
-    The panel is worked through a few securities at a time, so that the intermediate arrays stay in
-    the processor's cache: the work is a handful of passes over memory, not one per operation.
+    One pass over each security's bars computes the ATR and the RSI together (their three smoothings
+    are independent chains of arithmetic that the processor overlaps); one more per average.
     """
-    closes, highs, lows = layout.panel(close), layout.panel(high), layout.panel(low)
-    panels = {name: np.empty(closes.shape) for name in [*(f"sma_{n}" for n in sma_periods), "atr", "rsi"]}
-    step = max(1, CHUNK_CELLS // layout.width)
-    scratch = Scratch()
-    for first in range(0, layout.securities, step):
-        rows = slice(first, first + step)
-        count = closes[rows].shape[0]
-        sums = np.cumsum(closes[rows], axis=1, out=scratch.get("sums", (count, layout.width)))
-        for n in sma_periods:
-            _moving_average(sums, n, panels[f"sma_{n}"][rows])
-        # True range, gain and loss share one array, so that one filter smooths all three.
-        changes = scratch.get("changes", (3, count, layout.width))
-        _ranges_and_changes(closes[rows], highs[rows], lows[rows], changes)
-        smoothed = wilder_panel(changes, period, layout.block, out=scratch.get("smoothed", changes.shape))
-        panels["atr"][rows] = smoothed[0]
-        _relative_strength(smoothed[1], smoothed[2], panels["rsi"][rows])
-    return {name: layout.bars(panel) for name, panel in panels.items()}
+    close, high, low = _floats(close), _floats(high), _floats(low)
+    averages = np.empty((len(sma_periods), layout.rows))
+    ranges, strength = np.empty(layout.rows), np.empty(layout.rows)
+    periods = np.asarray(sma_periods, dtype=np.int64)
+    _moving_averages_kernel(layout.starts, layout.lengths, close, periods, averages)
+    _wilder_kernel(layout.starts, layout.lengths, close, high, low, period, ranges, strength)
+    result = {f"sma_{n}": averages[index] for index, n in enumerate(sma_periods)}
+    result.update(atr=ranges, rsi=strength)
+    return result
 
 
-def _moving_average(sums: FloatArray, period: int, out: FloatArray) -> None:
-    """TA-Lib's SMA from running sums along the rows: NaN before bar period-1.
+def _moving_averages(
+    starts: np.ndarray, lengths: np.ndarray, values: FloatArray, periods: np.ndarray, out: FloatArray
+) -> None:
+    """out[k] = the SMA over periods[k] bars of each security's values (TA-Lib's SMA, its order of sums)."""
+    for security in range(starts.shape[0]):
+        first, length = starts[security], lengths[security]
+        for k in range(periods.shape[0]):
+            period = periods[k]
+            total = 0.0
+            for bar in range(first, first + length):
+                total += values[bar]
+                if bar - first >= period - 1:
+                    out[k, bar] = total / period
+                    total -= values[bar - period + 1]
+                else:
+                    out[k, bar] = np.nan
 
-    A difference of two running sums loses about (bar number / period) ulps; for ten years of bars that
-    is still below 1e-13 of the value.
+
+def _wilder(
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    close: FloatArray,
+    high: FloatArray,
+    low: FloatArray,
+    period: int,
+    ranges: FloatArray,
+    strength: FloatArray,
+) -> None:
+    """TA-Lib's ATR into `ranges` and RSI into `strength`, NaN before bar `period`.
+
+    True range as TRANGE (the greatest of high-low, |previous close-high|, |previous close-low|);
+    the first averages are the sums of bars 1..period divided by period, as in TA-Lib. After them
+    TA-Lib computes (a·(period-1) + x)/period; here a·decay + x·alpha with decay = (period-1)/period
+    and alpha = 1/period: the same value to a few units in the last place, and without a division
+    in the chain from one bar to the next (three times faster).
     """
-    out[:, : period - 1] = np.nan
-    if period > sums.shape[1]:
-        out[:, period - 1 :] = np.nan
-        return
-    out[:, period - 1] = sums[:, period - 1]
-    np.subtract(sums[:, period:], sums[:, :-period], out=out[:, period:])
-    out[:, period - 1 :] /= period
+    alpha, decay = 1.0 / period, (period - 1.0) / period
+    for security in range(starts.shape[0]):
+        first, length = starts[security], lengths[security]
+        average_range, gain, loss = 0.0, 0.0, 0.0
+        for bar in range(first, first + length):
+            number = bar - first
+            if number < period or number == 0:
+                ranges[bar], strength[bar] = np.nan, np.nan
+            if number == 0:
+                continue
+            previous = close[bar - 1]
+            true_range = max(high[bar] - low[bar], abs(previous - high[bar]), abs(previous - low[bar]))
+            change = close[bar] - previous
+            rise, fall = max(change, 0.0), max(-change, 0.0)
+            if number < period:
+                average_range, gain, loss = average_range + true_range, gain + rise, loss + fall
+                continue
+            if number == period:
+                average_range = (average_range + true_range) / period
+                gain, loss = (gain + rise) / period, (loss + fall) / period
+            else:
+                average_range = average_range * decay + true_range * alpha
+                gain, loss = gain * decay + rise * alpha, loss * decay + fall * alpha
+            ranges[bar] = average_range
+            total = gain + loss
+            strength[bar] = 100.0 * (gain / total) if total >= TA_ZERO else 0.0
 
 
-def _ranges_and_changes(close: FloatArray, high: FloatArray, low: FloatArray, out: FloatArray) -> None:
-    """True range, gain and loss of each bar after the first into out[0], out[1] and out[2]."""
-    ranges, gains, losses = out[0], out[1], out[2]
-    previous = close[:, :-1]
-    # With high >= low, max(high, previous) - min(low, previous) is TRANGE's greatest difference, exactly.
-    np.maximum(high[:, 1:], previous, out=ranges[:, 1:])
-    np.minimum(low[:, 1:], previous, out=gains[:, 1:])
-    np.subtract(ranges[:, 1:], gains[:, 1:], out=ranges[:, 1:])
-    np.subtract(close[:, 1:], previous, out=losses[:, 1:])
-    np.maximum(losses[:, 1:], 0.0, out=gains[:, 1:])
-    np.subtract(gains[:, 1:], losses[:, 1:], out=losses[:, 1:])
+def _rolling_extremes(
+    starts: np.ndarray, lengths: np.ndarray, values: FloatArray, period: int, highest: bool, out: FloatArray
+) -> None:
+    """The highest (lowest) of the last `period` values of each security, NaN before bar period-1.
 
-
-def _relative_strength(gain: FloatArray, loss: FloatArray, out: FloatArray) -> None:
-    """TA-Lib's RSI from the smoothed gains and losses: 100·gain/(gain+loss), 0 when both are about 0."""
-    total = np.add(gain, loss, out=loss)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(gain, total, out=out)
-    out *= 100.0
-    out[total < TA_ZERO] = 0.0  # gains and losses are never negative: only the upper bound matters
-
-
-def wilder_panel(values: FloatArray, period: int, block: int, out: FloatArray | None = None) -> FloatArray:
-    """Wilder's smoothing along the last axis of values that start at index 1 (index 0 is ignored).
-
-    The first average, at index `period`, is the mean of values 1..period; after it each value is
-    (previous·(period-1) + value)/period, as in TA-Lib's ATR and RSI. NaN before index `period`.
-    `values` is used as scratch space; the result goes to `out` (contiguous, values' shape) when given.
+    van Herk/Gil-Werman: in blocks of `period` bars, the running extreme from each block's start and
+    towards each block's end; a window is the end part of one block and the start part of the next.
     """
-    out = np.empty(values.shape) if out is None else out
-    if period >= values.shape[-1]:
-        out[...] = np.nan
-        return out
-    first = values[..., 1 : period + 1].sum(axis=-1)
-    values[..., :period] = 0.0
-    values[..., period] = first
-    _linear_filter(values, 1.0 / period, block, out)
-    out[..., :period] = np.nan
-    return out
+    sign = 1.0 if highest else -1.0
+    backward, previous = np.empty(period), np.empty(period)
+    for security in range(starts.shape[0]):
+        first, length = starts[security], lengths[security]
+        for number in range(min(period - 1, length)):
+            out[first + number] = np.nan
+        for block in range(first, first + length, period):
+            # backward[k]: the extreme of the block from bar block+k to its end; forward: from its start.
+            size = min(period, first + length - block)
+            backward[size - 1] = sign * values[block + size - 1]
+            for k in range(size - 2, -1, -1):
+                backward[k] = max(sign * values[block + k], backward[k + 1])
+            if block > first:
+                # A window ending in this block starts in the block before: its end part and this start part.
+                forward = -np.inf
+                for k in range(size):
+                    forward = max(forward, sign * values[block + k])
+                    out[block + k] = sign * max(previous[k + 1] if k + 1 < period else -np.inf, forward)
+            if size == period:
+                out[block + period - 1] = sign * backward[0]
+            previous, backward = backward, previous
 
 
-def _linear_filter(values: FloatArray, alpha: float, block: int, out: FloatArray) -> None:
-    """a[p] = (1-alpha)·a[p-1] + alpha·values[p] along the last axis, from a[-1] = 0, blockwise.
+class _Kernel:
+    """A loop compiled by numba on its first call, the machine code cached for later processes.
 
-    Inside a block the filter is a product with a small triangular matrix of weights alpha·decay^(j-k)
-    (a matrix multiplication, so BLAS does the bulk). The value reaching each block from the one
-    before is found first from the blocks' last columns alone (a short loop over the blocks) and put
-    into the block's first value as decay·carry/alpha, so that one product gives the final values.
+    numba is imported only then: importing it and readying its compiler takes about a second, which
+    a process that never computes (`metrics adjust`, …) should not pay. Without any writable cache
+    directory (__pycache__ here, the user's cache directory, NUMBA_CACHE_DIR) numba refuses to
+    cache: then every process compiles.
     """
-    *lead, width = values.shape
-    decay = 1.0 - alpha
-    lags = np.subtract.outer(np.arange(block), np.arange(block))
-    weights = np.where(lags <= 0, alpha * decay ** (-lags.astype(np.float64)), 0.0)  # weights[k, j]
-    blocks = values.reshape(*lead, width // block, block)
-    ends = blocks @ weights[:, -1]
-    carry = np.zeros(lead)
-    lift = decay**block
-    for index in range(width // block):
-        carry, ends[..., index] = carry * lift + ends[..., index], carry
-    blocks[..., 0] += ends * (decay / alpha)
-    np.matmul(blocks, weights, out=out.reshape(blocks.shape))
+
+    _lock = threading.Lock()
+
+    def __init__(self, loop: Callable[..., None]) -> None:
+        self._loop = loop
+        self._compiled: Callable[..., None] | None = None
+
+    def __call__(self, *arguments: object) -> None:
+        if self._compiled is None:
+            with self._lock:
+                if self._compiled is None:
+                    self._compiled = self._compile()
+        self._compiled(*arguments)
+
+    def _compile(self) -> Callable[..., None]:
+        import numba
+
+        try:
+            kernel: Callable[..., None] = numba.njit(cache=True, nogil=True)(self._loop)
+        except RuntimeError:
+            kernel = numba.njit(nogil=True)(self._loop)
+        return kernel
+
+
+_moving_averages_kernel = _Kernel(_moving_averages)
+_wilder_kernel = _Kernel(_wilder)
+_rolling_extremes_kernel = _Kernel(_rolling_extremes)
+
+
+def prepare_kernels() -> None:
+    """Compile the kernels, or load them from the cache, with the argument types of real calls.
+
+    A process that is about to wait for the database can do this in a thread meanwhile: readying
+    numba takes about a second, and the wait for the server lets that thread run.
+    """
+    layout = Layout(np.zeros(2, dtype=np.int64))
+    values = np.ones(2)
+    indicators(layout, values, values, values, sma_periods=(1,), period=1)
+    rolling_extreme(layout, values, 1, highest=True)
 
 
 def true_range(high: np.ndarray, low: np.ndarray, previous_close: np.ndarray) -> FloatArray:
@@ -238,28 +257,13 @@ def rsi(layout: Layout, close: np.ndarray, period: int = 14) -> FloatArray:
 
 def sma(layout: Layout, values: np.ndarray, period: int) -> FloatArray:
     """Simple moving average per bar (TA-Lib's SMA: first value on bar period-1)."""
-    panel = layout.panel(values)
-    out = np.empty(panel.shape)
-    _moving_average(np.cumsum(panel, axis=1), period, out)
-    return layout.bars(out)
+    out = np.empty((1, layout.rows))
+    _moving_averages_kernel(layout.starts, layout.lengths, _floats(values), np.array([period], np.int64), out)
+    return np.asarray(out[0])
 
 
 def rolling_extreme(layout: Layout, values: np.ndarray, period: int, *, highest: bool) -> FloatArray:
-    """The highest (or lowest) value of the last `period` bars, NaN until a security has that many bars.
-
-    van Herk/Gil-Werman: in blocks of `period` bars, the running extreme from each block's start and
-    from each block's end; a window is the end part of one block and the start part of the next.
-    """
-    panel = layout.panel(values)
-    rows, width = panel.shape
-    padded_width = -(-width // period) * period
-    blocks = np.zeros((rows, padded_width))
-    blocks[:, :width] = panel
-    blocks = blocks.reshape(rows, padded_width // period, period)
-    pick = np.maximum if highest else np.minimum
-    from_start = pick.accumulate(blocks, axis=2).reshape(rows, padded_width)[:, :width]
-    to_end = np.flip(pick.accumulate(np.flip(blocks, axis=2), axis=2), axis=2).reshape(rows, padded_width)
-    result = np.full((rows, width), np.nan)
-    if period <= width:
-        result[:, period - 1 :] = pick(to_end[:, : width - period + 1], from_start[:, period - 1 :])
-    return layout.bars(result)
+    """The highest (or lowest) value of the last `period` bars, NaN until a security has that many bars."""
+    out = np.empty(layout.rows)
+    _rolling_extremes_kernel(layout.starts, layout.lengths, _floats(values), period, highest, out)
+    return out

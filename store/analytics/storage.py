@@ -59,17 +59,16 @@ def target_days(connection: Connection, chosen: list[int] | None, since: dt.date
 
     Without `since` that is the day after the security's latest stored metric (its first bar if none).
     """
+    # The first bar is looked up only for a security without metrics (coalesce stops at its first
+    # non-null argument), and "has a bar on or after" probes only the partitions from that day on.
     rows = connection.execute(
-        "select s.id, coalesce(%(since)s::date, latest.trade_date + 1, first_bar.trade_date) as first_day"
-        " from securities s"
-        " join lateral (select d.trade_date from ohlcv_daily d where d.security_id = s.id"
-        "   order by d.trade_date desc limit 1) as last_bar on true"
-        " left join lateral (select m.trade_date from calculated_metrics m where m.security_id = s.id"
-        "   order by m.trade_date desc limit 1) as latest on true"
-        " left join lateral (select d.trade_date from ohlcv_daily d where d.security_id = s.id"
-        "   order by d.trade_date limit 1) as first_bar on true"
-        " where (%(chosen)s::bigint[] is null or s.id = any(%(chosen)s::bigint[]))"
-        "   and last_bar.trade_date >= coalesce(%(since)s::date, latest.trade_date + 1, first_bar.trade_date)",
+        "select t.id, t.first_day from (select s.id, coalesce(%(since)s::date,"
+        "   (select m.trade_date + 1 from calculated_metrics m where m.security_id = s.id"
+        "     order by m.trade_date desc limit 1),"
+        "   (select d.trade_date from ohlcv_daily d where d.security_id = s.id order by d.trade_date limit 1))"
+        "   as first_day from securities s"
+        "   where (%(chosen)s::bigint[] is null or s.id = any(%(chosen)s::bigint[]))) as t"
+        " where exists (select 1 from ohlcv_daily d where d.security_id = t.id and d.trade_date >= t.first_day)",
         {"since": since, "chosen": chosen},
     ).fetchall()
     return pl.DataFrame(rows, schema={"security_id": pl.Int64, "first_day": pl.Date}, orient="row")
@@ -91,7 +90,9 @@ def load_bars(connection: Connection, targets: pl.DataFrame, warmup: int) -> pl.
     with key_lookups(connection):
         connection.execute(
             f"insert into pg_temp.{LOADING}"
-            " select s.id, coalesce(cutoff.trade_date, '-infinity'::date), s.instrument_type = any(%(ranked)s)"
+            " select s.id, coalesce(cutoff.trade_date, (select d.trade_date from ohlcv_daily d"
+            "   where d.security_id = s.id order by d.trade_date limit 1), %(start)s),"
+            " s.instrument_type = any(%(ranked)s)"
             " from securities s"
             " left join lateral (select d.trade_date from ohlcv_daily d where d.security_id = s.id"
             "   and d.trade_date < %(start)s order by d.trade_date desc offset %(warmup)s limit 1) as cutoff on true"
@@ -114,10 +115,29 @@ def load_bars(connection: Connection, targets: pl.DataFrame, warmup: int) -> pl.
         f" (d.close * {MICRO})::int8, coalesce(d.volume, 0), l.ranked::int"
         f" from ohlcv_daily d join pg_temp.{LOADING} l on l.security_id = d.security_id"
         f" where d.trade_date >= (select min(from_day) from pg_temp.{LOADING}) and d.trade_date >= l.from_day",
-    ).sort("security_id", "trade_date")
-    bars = bars.join(_published_previous_closes(connection), on=["security_id", "trade_date"], how="left")
-    actions = load_actions(connection, LOADING)
-    return adjust_bars(bars, actions).drop("prev_close")
+    )
+    return _adjusted(bars, load_actions(connection, LOADING), _published_previous_closes(connection))
+
+
+def _adjusted(bars: pl.DataFrame, actions: pl.DataFrame, previous_closes: pl.DataFrame) -> pl.DataFrame:
+    """The bars with the corporate actions applied; only the securities that have actions are worked on.
+
+    Most securities have no action in the loaded stretch: their bars are already in the latest basis.
+    """
+    affected = bars["security_id"].is_in(actions["security_id"].unique().implode())
+    if not affected.any():
+        return bars
+    keyed = bars.filter(affected).join(
+        previous_closes, on=["security_id", "trade_date"], how="left", maintain_order="left"
+    )
+    adjusted = adjust_bars(keyed, actions)
+    rows = np.flatnonzero(affected.to_numpy())
+    replaced = []
+    for name in _ADJUSTED:
+        values = bars[name].to_numpy().copy()
+        values[rows] = adjusted[name].to_numpy()
+        replaced.append(pl.Series(name, values))
+    return bars.with_columns(replaced)
 
 
 def _published_previous_closes(connection: Connection) -> pl.DataFrame:
@@ -141,6 +161,7 @@ def _published_previous_closes(connection: Connection) -> pl.DataFrame:
 # double goes through text), and millionths / 1e6 is the double nearest the stored decimal.
 MICRO = 1_000_000
 _PRICES = ("high", "low", "close")
+_ADJUSTED = (*_PRICES, "volume")
 _BAR_FIELDS = [("security_id", ">i8"), ("trade_date", ">i4")]
 _BAR_FIELDS += [(name, ">i8") for name in ("high", "low", "close", "volume")]
 _BAR_FIELDS += [("ranked", ">i4")]
@@ -160,7 +181,8 @@ def _copy_out(connection: Connection, query: str) -> pl.DataFrame:
             buffer.write(block)
     payload = buffer.getbuffer()[_COPY_HEADER : len(buffer.getbuffer()) - len(binary.TRAILER)]
     records = np.frombuffer(payload, dtype=_BAR_RECORD)
-    columns = {name: records[name].astype(wire.replace(">", "<")) for name, wire in _BAR_FIELDS}
+    order = _by_security_and_day(records["security_id"].astype(np.int64), records["trade_date"].astype(np.int64))
+    columns = {name: records[name][order].astype(wire.replace(">", "<")) for name, wire in _BAR_FIELDS}
     for name in _PRICES:
         columns[name] = columns[name] / MICRO
     frame = pl.DataFrame(columns)
@@ -169,6 +191,18 @@ def _copy_out(connection: Connection, query: str) -> pl.DataFrame:
         pl.col("ranked").cast(pl.Boolean),
         pl.col("volume").cast(pl.Float64),
     )
+
+
+def _by_security_and_day(security_ids: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """The order that sorts the rows by security, then day.
+
+    The rows come partition by partition, each security's days mostly in order already: a stable
+    sort of one combined key (security · 2^32 + day) runs through such data in a few milliseconds,
+    several times faster than sorting on two keys.
+    """
+    if len(security_ids) and (security_ids.min() < 0 or security_ids.max() >= 1 << 31):
+        return np.lexsort((days, security_ids))
+    return np.argsort((security_ids << 32) + (days + (1 << 31)), kind="stable")
 
 
 def write_metrics(connection: Connection, table: pl.DataFrame) -> int:

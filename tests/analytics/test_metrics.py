@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from store.analytics.compute import METRIC_COLUMNS, metric_table
-from store.analytics.metrics import Layout, atr, indicators, rsi, sma
+from store.analytics.metrics import Layout, atr, indicators, rolling_extreme, rsi, sma
 from store.analytics.ratings import DayGrid, rs_ratings
 from store.errors import InvalidInput
 
@@ -121,6 +121,45 @@ def test_atr_is_never_negative(close: np.ndarray, spread: float) -> None:
     ranges = atr(layout, close * (1 + spread), close * (1 - spread), close)
 
     assert np.all(ranges[~np.isnan(ranges)] >= 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lengths=st.lists(st.integers(1, 60), min_size=1, max_size=5),
+    period=st.integers(1, 30),
+    data=st.data(),
+)
+def test_rolling_highs_and_lows_are_the_extremes_of_each_securitys_own_window(
+    lengths: list[int], period: int, data: st.DataObject
+) -> None:
+    values = data.draw(arrays(np.float64, sum(lengths), elements=st.floats(-1e6, 1e6, allow_nan=False)))
+    layout = Layout(np.repeat(np.arange(len(lengths)), lengths))
+
+    highest = rolling_extreme(layout, values, period, highest=True)
+    lowest = rolling_extreme(layout, values, period, highest=False)
+
+    for start, length in zip(layout.starts.tolist(), layout.lengths.tolist(), strict=True):
+        for bar in range(start, start + length):
+            if bar - start < period - 1:
+                assert np.isnan(highest[bar])
+                assert np.isnan(lowest[bar])
+            else:
+                window = values[bar - period + 1 : bar + 1]
+                assert (highest[bar], lowest[bar]) == (window.max(), window.min())
+
+
+def test_read_only_inputs_such_as_polars_hands_out_give_the_same_values() -> None:
+    data = realistic_universe(6, [30, 300])
+    layout = Layout(data["ids"])
+    frozen = {name: data[name].copy() for name in ("close", "high", "low")}
+    for array in frozen.values():
+        array.flags.writeable = False
+
+    ours = indicators(layout, frozen["close"], frozen["high"], frozen["low"])
+    writable = indicators(layout, data["close"], data["high"], data["low"])
+
+    for name, values in writable.items():
+        np.testing.assert_array_equal(ours[name], values)
 
 
 @settings(max_examples=60, deadline=None)

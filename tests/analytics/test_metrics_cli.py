@@ -259,3 +259,31 @@ def test_metrics_are_computed_on_prices_adjusted_for_a_split(database: Database,
     assert rows[29]["ma_10"] == as_stored(adjusted[20:30].mean())
     assert rows[34]["ma_10"] == as_stored(adjusted[25:35].mean())  # across the ex-date: no jump
     assert rows[39]["ma_10"] == as_stored(np.mean(closes[30:40]))
+
+
+def test_only_the_securities_with_corporate_actions_are_adjusted(database: Database, sql: Sql) -> None:
+    days = weekdays(40)
+    splitting = add_equity(sql, "ALPHA", 1, days)
+    add_equity(sql, "BETA", 2, days)
+    paying = add_equity(sql, "GAMMA", 3, days)
+    sql.execute(
+        "insert into corporate_actions (security_id, action_type, ex_date, ratio) values (%s, 'split', %s, 2)",
+        (splitting, days[30]),
+    )
+    sql.execute(
+        "insert into corporate_actions (security_id, action_type, ex_date, amount) values (%s, 'dividend', %s, 5)",
+        (paying, days[30]),
+    )
+
+    metrics_cli.run(parse("compute", "--quiet"), database)
+
+    closes = {symbol: stored_bars(sql, symbol)["close"] for symbol in ("ALPHA", "BETA", "GAMMA")}
+    dividend_factor = 1.0 - 5.0 / closes["GAMMA"][29]
+    adjusted = {
+        "ALPHA": np.concatenate([closes["ALPHA"][:30] * 0.5, closes["ALPHA"][30:]]),
+        "BETA": closes["BETA"],
+        "GAMMA": np.concatenate([closes["GAMMA"][:30] * dividend_factor, closes["GAMMA"][30:]]),
+    }
+    for symbol, series in adjusted.items():
+        expected = talib.SMA(series, 10)
+        assert [row["ma_10"] for row in metric_rows(sql, symbol)[9:]] == [as_stored(value) for value in expected[9:]]
