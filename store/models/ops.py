@@ -6,7 +6,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, func, text
+from sqlalchemy import BigInteger, CheckConstraint, Computed, ForeignKey, Index, func, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base
@@ -22,6 +23,7 @@ AUDIT_ACTIONS = ("insert", "update", "delete", "soft_delete", "restore", "undo",
 AUDIT_ACTOR_DEFAULT = "coalesce(nullif(current_setting('app.actor', true), ''), session_user::text)"
 AUDIT_TRANSACTION_DEFAULT = "txid_current()"
 AUDIT_APPLICATION_DEFAULT = "nullif(current_setting('application_name', true), '')"
+AUDIT_SEARCH_DOCUMENT = "audit_log_document(actor, entity_type, entity_id, reason, before, after)"
 
 
 class IngestionLog(BigIdentityKey, CreatedAt, Base):
@@ -85,6 +87,7 @@ class AuditLogEntry(BigIdentityKey, Base):
         Index(None, "occurred_at"),
         Index(None, "transaction_id"),
         Index(None, "reverses_id"),
+        Index(None, "search_document", postgresql_using="gin"),
     )
 
     occurred_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
@@ -99,3 +102,7 @@ class AuditLogEntry(BigIdentityKey, Base):
     transaction_id: Mapped[int | None] = mapped_column(BigInteger, server_default=text(AUDIT_TRANSACTION_DEFAULT))
     application_name: Mapped[str | None] = mapped_column(server_default=text(AUDIT_APPLICATION_DEFAULT))
     reverses_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("audit_log.id", ondelete="RESTRICT"))
+    # The words text search looks in, computed by the database (migration 0009 defines the function).
+    search_document: Mapped[Any] = mapped_column(
+        TSVECTOR, Computed(AUDIT_SEARCH_DOCUMENT, persisted=True), deferred=True, nullable=True
+    )

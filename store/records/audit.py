@@ -26,16 +26,16 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class AuditPage:
-    """Entries newest first, from `offset`, at most `limit` of them, out of `total` that matched."""
+    """Entries newest first, from `offset`, at most `limit` of them; `has_more` when older ones match too.
+
+    How many match in all is not part of a page: counting every match costs more than reading a page
+    (`AuditRepository.count` does it).
+    """
 
     entries: tuple[AuditEntry, ...]
-    total: int
     offset: int
     limit: int
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.entries) < self.total
+    has_more: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Text, cast, delete, func, insert, null, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, Text, cast, delete, func, insert, null, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.types import JSON, Date, DateTime, Integer, Numeric, Uuid
 
 from store.errors import InvalidInput, NotFound, StoreError, UndoRefused
 from store.models import Base
 from store.records.audit import AuditEntry, AuditPage, FieldChange
+from store.repositories.audit_search import search_condition
 from store.repositories.base import Repository
 
 # The tables whose rows the audit trigger of migration 0007 records (its WATCHED_TABLES); only these are undone.
@@ -29,7 +30,6 @@ BOOKKEEPING_COLUMNS = frozenset({"updated_at", "version"})
 _ROW_CHANGES = frozenset({"insert", "update", "delete", "soft_delete", "restore", "undo"})
 MAX_PAGE_SIZE = 1000
 _SHOWN_TEXT_LIMIT = 40
-_LIKE_ESCAPE = "\\"
 
 _AUDIT = Base.metadata.tables["audit_log"]
 _RECORD_FIELDS = ("id", "occurred_at", "actor", "action", "entity_type", "entity_id", "reason", "reverses_id")
@@ -73,18 +73,45 @@ class AuditRepository(Repository):
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
         text: str | None = None,
+        before_id: int | None = None,
         offset: int = 0,
         limit: int = 100,
     ) -> AuditPage:
-        """Entries newest first; `since` is inclusive, `until` exclusive; `text` is searched anywhere in an entry."""
+        """Entries newest first; `since` is inclusive, `until` exclusive; `text` as `search_condition` reads it.
+
+        `before_id` starts the page after (older than) that entry: the next page costs what the first did,
+        where `offset` reads and skips every entry before it. The matches are not counted (`count` does that,
+        at the cost of reading them all): one entry more than `limit` is read to tell whether more follow.
+        """
         conditions = _query_conditions(actor, entity_type, entity_id, since, until, text)
-        _check_paging(offset, limit)
-        total = self._session.execute(select(func.count()).select_from(_AUDIT).where(*conditions)).scalar_one()
-        rows = self._session.execute(
-            select(*_ENTRY_COLUMNS).where(*conditions).order_by(_AUDIT.c.id.desc()).offset(offset).limit(limit)
-        ).mappings()
-        entries = tuple(_record(_stored(row)) for row in rows)
-        return AuditPage(entries=entries, total=total, offset=offset, limit=limit)
+        _check_paging(before_id, offset, limit)
+        if before_id is not None:
+            conditions.append(_AUDIT.c.id < before_id)
+        statement = select(*_ENTRY_COLUMNS).where(*conditions).order_by(_AUDIT.c.id.desc())
+        rows = self._session.execute(statement.offset(offset).limit(limit + 1)).mappings().all()
+        entries = tuple(_record(_stored(row)) for row in rows[:limit])
+        return AuditPage(entries=entries, offset=offset, limit=limit, has_more=len(rows) > limit)
+
+    def count(
+        self,
+        *,
+        actor: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        text: str | None = None,
+        at_most: int | None = None,
+    ) -> int:
+        """How many entries `query` pages through with these filters; with `at_most`, counting stops after one
+        more than that (a result above `at_most` means "more than at_most")."""
+        conditions = _query_conditions(actor, entity_type, entity_id, since, until, text)
+        if at_most is not None and (isinstance(at_most, bool) or not isinstance(at_most, int) or at_most < 0):
+            raise InvalidInput("at_most must be a whole number ≥ 0", fields={"at_most": "must be ≥ 0"})
+        matching = select(_AUDIT.c.id).where(*conditions)
+        if at_most is not None:
+            matching = matching.limit(at_most + 1)
+        return int(self._session.execute(select(func.count()).select_from(matching.subquery())).scalar_one())
 
     def entry(self, entry_id: int) -> AuditEntry:
         return _record(self._read(entry_id))
@@ -231,12 +258,7 @@ def _query_conditions(
         conditions.append(_AUDIT.c.occurred_at < until)
     searched_for = _filter_text("text", search)
     if searched_for is not None:
-        pattern = "%" + _escape_like(searched_for) + "%"
-        searched: tuple[ColumnElement[Any], ...] = (
-            *(_AUDIT.c[name] for name in ("actor", "entity_type", "entity_id", "reason")),
-            *(cast(_AUDIT.c[name], Text) for name in ("before", "after")),
-        )
-        conditions.append(or_(*(column.ilike(pattern, escape=_LIKE_ESCAPE) for column in searched)))
+        conditions.append(search_condition(searched_for))
     return conditions
 
 
@@ -249,19 +271,15 @@ def _filter_text(field: str, value: object) -> str | None:
     return value.strip() or None
 
 
-def _check_paging(offset: int, limit: int) -> None:
+def _check_paging(before_id: int | None, offset: int, limit: int) -> None:
+    if before_id is not None and (isinstance(before_id, bool) or not isinstance(before_id, int)):
+        raise InvalidInput("before_id must be an entry id", fields={"before_id": "not an id"})
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise InvalidInput("the offset must be a whole number ≥ 0", fields={"offset": "must be ≥ 0"})
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(
             f"the page size must be between 1 and {MAX_PAGE_SIZE}", fields={"limit": f"must be 1–{MAX_PAGE_SIZE}"}
         )
-
-
-def _escape_like(value: str) -> str:
-    return (
-        value.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%").replace("_", _LIKE_ESCAPE + "_")
-    )
 
 
 def _undoable_table(entry: _StoredEntry) -> Table:

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Connection, CursorResult, text
 from sqlalchemy.exc import IntegrityError
 
@@ -317,17 +319,48 @@ def test_the_audited_tables_are_the_ones_the_trigger_watches(conn: Connection) -
 # --- query --------------------------------------------------------------------------------------------------
 
 
-def test_query_pages_newest_first_with_the_total(make_uow: MakeUow) -> None:
+def test_query_pages_newest_first_and_tells_whether_more_follow(make_uow: MakeUow) -> None:
     ids = [add_watchlist(make_uow, f"List {n}", actor="pager") for n in range(5)]
     with make_uow() as unit:
         audit = unit.repository(AuditRepository)
         first = audit.query(actor="pager", limit=2)
         last = audit.query(actor="pager", offset=4, limit=2)
+        exactly_all = audit.query(actor="pager", limit=5)
+        all_but_one = audit.query(actor="pager", limit=4)
     assert [entry.entity_id for entry in first.entries] == [str(ids[4]), str(ids[3])]
-    assert (first.total, first.has_more) == (5, True)
+    assert first.has_more
     assert [entry.entity_id for entry in last.entries] == [str(ids[0])]
-    assert (last.total, last.has_more) == (5, False)
+    assert not last.has_more
+    assert (len(exactly_all.entries), exactly_all.has_more) == (5, False)
+    assert (len(all_but_one.entries), all_but_one.has_more) == (4, True)
     assert first.entries[0].summary == f"watchlists {str(ids[4])[:8]}…: created"
+
+
+def test_query_pages_on_from_an_entry_without_gaps_or_repeats(make_uow: MakeUow) -> None:
+    ids = [add_watchlist(make_uow, f"List {n}", actor="keyset") for n in range(5)]
+    seen: list[str | None] = []
+    before_id = None
+    with make_uow() as unit:
+        audit = unit.repository(AuditRepository)
+        while True:
+            page = audit.query(actor="keyset", before_id=before_id, limit=2)
+            seen += [entry.entity_id for entry in page.entries]
+            if not page.has_more:
+                break
+            before_id = page.entries[-1].id
+    assert seen == [str(watchlist_id) for watchlist_id in reversed(ids)]
+
+
+def test_count_is_exact_or_stops_after_at_most(make_uow: MakeUow) -> None:
+    for n in range(5):
+        add_watchlist(make_uow, f"List {n}", actor="counter")
+    with make_uow() as unit:
+        audit = unit.repository(AuditRepository)
+        assert audit.count(actor="counter") == 5
+        assert audit.count(actor="counter", at_most=5) == 5
+        assert audit.count(actor="counter", at_most=3) == 4  # above at_most: "more than 3"
+        assert audit.count(actor="counter", text="List") == 5
+        assert audit.count(actor="nobody") == 0
 
 
 def test_query_filters_by_actor_and_entity(make_uow: MakeUow) -> None:
@@ -341,7 +374,7 @@ def test_query_filters_by_actor_and_entity(make_uow: MakeUow) -> None:
         nobody = audit.query(actor="nobody")
     assert [(e.actor, e.action) for e in by_bob.entries] == [("bob", "update")]
     assert [e.actor for e in on_entry.entries] == ["carol", "bob", "asha"]
-    assert (nobody.entries, nobody.total) == ((), 0)
+    assert (nobody.entries, nobody.has_more) == ((), False)
 
 
 def test_query_filters_by_time_range(make_uow: MakeUow, conn: Connection) -> None:
@@ -357,23 +390,82 @@ def test_query_filters_by_time_range(make_uow: MakeUow, conn: Connection) -> Non
     assert [e.id for e in earlier.entries] == [ids[0]]
 
 
-def test_query_searches_text_anywhere_and_wildcards_are_literal(make_uow: MakeUow, conn: Connection) -> None:
-    entry_id = add_entry(make_uow, thesis="cup and handle, 50% retrace")
+def test_search_finds_words_and_their_starts_in_any_field(make_uow: MakeUow, conn: Connection) -> None:
+    entry_id = add_entry(make_uow, thesis="INFY.NS cup and handle, 50% retrace")
     record_decision(conn, actor="searcher", reason="buy 500 shares")
     record_decision(conn, actor="searcher", reason="keep_it")
     record_decision(conn, actor="searcher", reason="keepXit")
     with make_uow() as unit:
         audit = unit.repository(AuditRepository)
-        found_in_json = audit.query(text="CUP AND HANDLE")
-        percent = audit.query(text="50%")
-        underscore = audit.query(text="keep_it")
-        by_reason = audit.query(text="500 shares")
-        blank = audit.query(text="   ", actor="searcher")
-    assert [e.entity_id for e in found_in_json.entries] == [str(entry_id)]
-    assert [e.entity_id for e in percent.entries] == [str(entry_id)]
-    assert [e.reason for e in underscore.entries] == ["keep_it"]
-    assert [e.reason for e in by_reason.entries] == ["buy 500 shares"]
-    assert blank.total == 3
+
+        def found(search: str, **filters: Any) -> list[str | None]:
+            return [entry.reason or entry.entity_id for entry in audit.query(text=search, **filters).entries]
+
+        assert found("CUP AND HANDLE") == [str(entry_id)]  # every word, any case
+        assert found("infy") == [str(entry_id)]  # the start of INFY.NS
+        assert found("retr cup") == [str(entry_id)]  # starts of words, in any order
+        assert found("watchl", entity_id=str(entry_id)) == [str(entry_id)]  # the entity type, watchlist_entries
+        assert found("ns") == []  # a piece from inside a word is not a word
+        assert found("handle zyzzyva") == []
+        assert found("shares searcher") == ["buy 500 shares"]  # a word of the reason and the actor
+        assert found("500") == ["buy 500 shares"]
+        assert found("keep_it") == ["keep_it"]  # its parts, next to each other
+        assert found("   ", actor="searcher") == ["keepXit", "keep_it", "buy 500 shares"]
+
+
+def test_search_finds_a_value_of_the_row_before_and_after(make_uow: MakeUow) -> None:
+    entry_id = add_entry(make_uow, thesis="first thought")
+    edit_entry(make_uow, entry_id, "bob", thesis="second thought", trigger_value=Decimal("1777.5"))
+    with make_uow() as unit:
+        audit = unit.repository(AuditRepository)
+        before = audit.query(text="first", actor="bob").entries
+        after = audit.query(text="second", actor="bob").entries
+        number = audit.query(text="1777.5").entries
+        by_id = audit.query(text=str(entry_id)).entries
+    assert [entry.action for entry in before] == [entry.action for entry in after] == ["update"]
+    assert [entry.actor for entry in number] == ["bob"]
+    assert [entry.actor for entry in by_id] == ["bob", "asha"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["a & b | !c :*", "(", ")", "'", "''", "\\", "it's", "<->", "!keep", "keep:*", "keep:A", "x & (y | z)", "é ß ǅ"],
+)
+def test_search_operators_typed_are_searched_as_text(make_uow: MakeUow, conn: Connection, typed: str) -> None:
+    record_decision(conn, actor="operators", reason="keep it simple")
+    with make_uow() as unit:
+        found, refused = searched(unit, typed, actor="operators")
+    if refused is not None:
+        assert set(refused.fields) == {"text"}
+    else:
+        assert found == (["keep it simple"] if typed in ("!keep", "keep:*", "it's") else [])
+
+
+def searched(unit: UnitOfWork, typed: str, **filters: Any) -> tuple[list[str | None], InvalidInput | None]:
+    """The reasons of the entries found (the count must agree), or the refusal."""
+    audit = unit.repository(AuditRepository)
+    try:
+        page = audit.query(text=typed, **filters)
+        counted = audit.count(text=typed, **filters)
+    except InvalidInput as refused:
+        return [], refused
+    assert counted == len(page.entries)
+    return [entry.reason for entry in page.entries], None
+
+
+def test_search_with_nothing_to_look_up_is_refused(uow: UnitOfWork) -> None:
+    for typed in ("&", "!!", ":* ( )", "'"):
+        with pytest.raises(InvalidInput) as refused:
+            uow.repository(AuditRepository).query(text=typed)
+        assert set(refused.value.fields) == {"text"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.text(min_size=1, max_size=30))
+def test_any_typed_search_reads_or_is_refused_never_fails(uow: UnitOfWork, typed: str) -> None:
+    found, refused = searched(uow, typed, actor="hypothesis")
+    assert found == [] or refused is not None
+    assert refused is None or set(refused.fields) == {"text"}
 
 
 @pytest.mark.parametrize(
@@ -387,6 +479,7 @@ def test_query_searches_text_anywhere_and_wildcards_are_literal(make_uow: MakeUo
         ({"offset": -1}, "offset"),
         ({"actor": 5}, "actor"),
         ({"text": ["x"]}, "text"),
+        ({"before_id": "12"}, "before_id"),
     ],
 )
 def test_query_refuses_bad_filters_naming_them(uow: UnitOfWork, arguments: dict[str, Any], field: str) -> None:

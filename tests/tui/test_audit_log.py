@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ from store.db import Database, DatabaseTarget
 from tui.app import WorkstationApp
 from tui.modals.confirm import ConfirmModal
 from tui.screens.audit_log import AuditLogScreen
-from tui.screens.audit_log.data import FilterForm, parse_filter_form
+from tui.screens.audit_log import data as audit_log_data
+from tui.screens.audit_log import screen as audit_log_screen
+from tui.screens.audit_log.data import AuditFilter, FilterForm, MatchCount, count_matches, parse_filter_form
 from tui.screens.audit_log.modals import AuditFilterModal
 from tui.screens.research_queue import ResearchQueueScreen
 from tui.widgets.frame_table import FrameTable
@@ -78,11 +81,13 @@ def make_app(database: Database) -> FixedClockApp:
     return FixedClockApp(DatabaseTarget(shown_params, embedded_dir=Path("/data/demo")), live=False)
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Until the workers started by the last key (and those their messages start) are done."""
+async def settle(pilot: Pilot[Any], *, leaving: str = "reconnect") -> None:
+    """Until the workers started by the last key (and those their messages start) are done, but for `leaving`'s."""
     for _ in range(4):
         await pilot.pause()
-        await asyncio.gather(*(worker.wait() for worker in pilot.app.workers if worker.group != "reconnect"))
+        await asyncio.gather(
+            *(worker.wait() for worker in pilot.app.workers if worker.group not in ("reconnect", leaving))
+        )
     await pilot.pause()
 
 
@@ -343,16 +348,24 @@ async def test_enter_on_a_watchlist_entry_opens_its_security(app_database: Datab
     assert app.opened == [seeded["TCS"]]
 
 
+def add_decisions(database: Database, count: int) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "insert into audit_log (actor, action, entity_type, entity_id, reason)"
+                " select 'agent.scanner', 'decision', 'research_queue', :id, 'decision ' || n"
+                " from generate_series(0, :last) n"
+            ),
+            {"id": str(TCS_ITEM), "last": count - 1},
+        )
+
+
+def count_line(screen: AuditLogScreen) -> str:
+    return str(screen.query_one("#audit-count", Static).render())
+
+
 async def test_pages_of_older_entries(app_database: Database, seeded: dict[str, int]) -> None:
-    with app_database.engine.begin() as connection:
-        for number in range(210):
-            connection.execute(
-                text(
-                    "insert into audit_log (actor, action, entity_type, entity_id, reason)"
-                    " values ('agent.scanner', 'decision', 'research_queue', :id, :reason)"
-                ),
-                {"id": str(TCS_ITEM), "reason": f"decision {number}"},
-            )
+    add_decisions(app_database, 210)
     app = make_app(app_database)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_audit_log(pilot)
@@ -364,6 +377,51 @@ async def test_pages_of_older_entries(app_database: Database, seeded: dict[str, 
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert table_of(screen).row_count == 200
+        assert count_line(screen) == "1 · 1–200 of 212"
+
+
+async def test_the_page_shows_before_its_matches_are_counted(
+    app_database: Database, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_decisions(app_database, 210)
+    counting = threading.Event()
+
+    def count_when_let(wanted: AuditFilter) -> MatchCount:
+        counting.wait(10)
+        return count_matches(wanted)
+
+    monkeypatch.setattr(audit_log_screen, "count_matches", count_when_let)
+    app = make_app(app_database)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("6")
+        await settle(pilot, leaving="audit-log-count")
+        screen = app.screen
+        assert isinstance(screen, AuditLogScreen)
+        assert (table_of(screen).row_count, count_line(screen)) == (200, "1 · 1–200 of …")
+        counting.set()
+        await settle(pilot)
+        assert count_line(screen) == "1 · 1–200 of 212"
+        counting.clear()
+        await pilot.press("right_square_bracket", "left_square_bracket")  # paging keeps the count
+        await settle(pilot, leaving="audit-log-count")
+        assert count_line(screen) == "1 · 1–200 of 212"
+
+
+async def test_a_text_search_is_counted_up_to_a_limit(
+    app_database: Database, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_decisions(app_database, 210)
+    monkeypatch.setattr(audit_log_data, "COUNT_AT_MOST", 205)
+    app = make_app(app_database)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_audit_log(pilot)
+        await pilot.press("slash", *"decis", "enter")
+        await settle(pilot)
+        assert count_line(screen) == "1 · 1–200 of more than 205"
+        await pilot.press("slash", "ctrl+u", *"decision 20", "enter")  # 20 and 200–209
+        await settle(pilot)
+        assert count_line(screen) == "1 · 1–11 of 11"
+        assert {summary for (summary,) in shown(screen, "summary")} == {"decision"}
 
 
 # Snapshots: audit rows written directly, with fixed times, so the screen is the same on every run.

@@ -16,6 +16,8 @@ from store.records.audit import AuditEntry, AuditPage, FieldChange
 from store.uow import UnitOfWork
 
 PAGE_SIZE = 200
+# A text search is counted up to this many matches (then shown as "more than"): counting reads each match.
+COUNT_AT_MOST = 10_000
 FRAME_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
     "time": pl.String,
@@ -80,6 +82,17 @@ class AuditView:
 
 
 @dataclass(frozen=True, slots=True)
+class MatchCount:
+    """How many entries match the filter; `more`: more than `count` do (counting stopped there)."""
+
+    count: int
+    more: bool = False
+
+    def shown(self) -> str:
+        return f"more than {self.count:,}" if self.more else f"{self.count:,}"
+
+
+@dataclass(frozen=True, slots=True)
 class EntryDetail:
     """One entry and its field-by-field changes."""
 
@@ -106,7 +119,8 @@ def shown_time(moment: dt.datetime, *, seconds: bool = True) -> str:
     return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M{':%S' if seconds else ''}}"
 
 
-def read_page(wanted: AuditFilter, offset: int = 0, limit: int = PAGE_SIZE) -> AuditView:
+def read_page(wanted: AuditFilter, before_id: int | None = None, limit: int = PAGE_SIZE) -> AuditView:
+    """A page of matches, newest first, older than entry `before_id` (None: from the newest)."""
     with _unit(read_only=True) as uow:
         page = uow.audit.query(
             actor=wanted.actor,
@@ -114,10 +128,30 @@ def read_page(wanted: AuditFilter, offset: int = 0, limit: int = PAGE_SIZE) -> A
             since=wanted.since,
             until=wanted.until,
             text=wanted.text,
-            offset=offset,
+            before_id=before_id,
             limit=limit,
         )
     return AuditView(page, audit_frame(page.entries))
+
+
+def count_matches(wanted: AuditFilter) -> MatchCount:
+    """How many entries match: read after the page, as every match is read to count it.
+
+    A text search stops counting after COUNT_AT_MOST: a common word matches most of a large log.
+    """
+    at_most = COUNT_AT_MOST if wanted.text else None
+    with _unit(read_only=True) as uow:
+        counted = uow.audit.count(
+            actor=wanted.actor,
+            entity_type=wanted.entity_type,
+            since=wanted.since,
+            until=wanted.until,
+            text=wanted.text,
+            at_most=at_most,
+        )
+    if at_most is not None and counted > at_most:
+        return MatchCount(at_most, more=True)
+    return MatchCount(counted)
 
 
 def audit_frame(entries: tuple[AuditEntry, ...]) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from store.records.audit import AuditEntry
-from tui.screens.audit_log.data import AuditView, EntityTarget, EntryDetail
+from tui.screens.audit_log.data import AuditView, EntityTarget, EntryDetail, MatchCount
 
 
 @dataclass
@@ -16,6 +16,15 @@ class AuditPageRead(Message, bubble=False):
 
     request: int
     view: AuditView
+
+
+@dataclass
+class MatchesCounted(Message, bubble=False):
+    """The entries matching the filter were counted, after their first page was shown; `request` tells a stale
+    count from the latest."""
+
+    request: int
+    total: MatchCount
 
 
 @dataclass

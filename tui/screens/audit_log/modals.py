@@ -25,7 +25,7 @@ FILTER_FIELDS = (
     ("entity_type", "Entity", "table, e.g. research_queue (→ completes)"),
     ("since", "Since", TIME_HELP),
     ("until", "Until", "as since; a date includes that day"),
-    ("text", "Text", "anywhere in the entry: a symbol, an id, a word of the reason"),
+    ("text", "Text", "words or their start: a symbol, an id, a word of the reason"),
 )
 
 

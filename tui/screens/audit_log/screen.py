@@ -1,4 +1,10 @@
-"""The Audit log area: every change and decision newest first, the selected one field by field, undo by key."""
+"""The Audit log area: every change and decision newest first, the selected one field by field, undo by key.
+
+A page is shown as soon as it is read; how many entries match is counted after it, by a second worker (a text
+search counts up to data.COUNT_AT_MOST). Text search finds whole words or their start, in any field:
+"INFY" finds INFY.NS, "watchl" finds watchlist_entries, but a piece from inside a word ("list", "NS") is not
+found (store.repositories.audit_search.search_condition).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ from tui.screens.audit_log.data import (
     AuditFilter,
     EntityTarget,
     EntryDetail,
+    MatchCount,
+    count_matches,
     entity_target,
     form_from_filter,
     read_detail,
@@ -35,6 +43,7 @@ from tui.screens.audit_log.messages import (
     AuditPageRead,
     ChangeUndone,
     EntityFound,
+    MatchesCounted,
     UndoWasRefused,
 )
 from tui.screens.audit_log.modals import AuditFilterModal, FilterChosen
@@ -64,7 +73,13 @@ class AuditLogScreen(AreaScreen):
         Binding(
             "f", "filter", "Filter", tooltip="Filter by actor, entity type, time range and text", id="audit-log.filter"
         ),
-        Binding("slash", "filter('text')", "Search", tooltip="Search the entries' text", id="audit-log.search"),
+        Binding(
+            "slash",
+            "filter('text')",
+            "Search",
+            tooltip="Search the entries' words (whole words or their start)",
+            id="audit-log.search",
+        ),
         Binding(
             "F", "clear_filter", "Clear filter", show=False, tooltip="Show every entry", id="audit-log.clear-filter"
         ),
@@ -89,13 +104,19 @@ class AuditLogScreen(AreaScreen):
     def __init__(self) -> None:
         super().__init__(id="audit-log")
         self.wanted = AuditFilter()
-        self.page_offset = 0
+        # The entry each page visited starts after (None: the newest); the last is the page shown.
+        self.page_starts: list[int | None] = [None]
         self.page: AuditPage | None = None
+        self.total: MatchCount | None = None
         self.entries: dict[int, AuditEntry] = {}
         self.detail: EntryDetail | None = None
         # Why an undo was refused, by entry: shown in the detail pane until the log is read again.
         self.refusals: dict[int, str] = {}
         self._request = 0
+        # A count belongs to the filter and the log as they were when it started: reload() without `recount`
+        # (a page turn) keeps it, any other reload starts a new one.
+        self._count_request = 0
+        self._counting: int | None = None
         self._keep_entry_id: int | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -108,6 +129,11 @@ class AuditLogScreen(AreaScreen):
     def on_mount(self) -> None:
         self._show_filter()
         self.reload()
+
+    @property
+    def page_offset(self) -> int:
+        """How many newer entries the pages before this one showed."""
+        return (len(self.page_starts) - 1) * PAGE_SIZE
 
     @property
     def table(self) -> FrameTable:
@@ -124,14 +150,17 @@ class AuditLogScreen(AreaScreen):
             step = parameters[0] if parameters else 1
             if self.page is None:
                 return None
-            return (self.page.has_more if step == 1 else self.page_offset > 0) or None
+            return (self.page.has_more if step == 1 else len(self.page_starts) > 1) or None
         return True
 
     # Reading
 
-    def reload(self) -> None:
+    def reload(self, *, recount: bool = True) -> None:
         self._request += 1
-        self._read(self._request, self.wanted, self.page_offset)
+        if recount:
+            self._count_request += 1
+            self.total = None
+        self._read(self._request, self.wanted, self.page_starts[-1])
 
     @on(events.ScreenResume)
     def reload_on_resume(self) -> None:
@@ -139,8 +168,12 @@ class AuditLogScreen(AreaScreen):
         self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="audit-log-read")
-    def _read(self, request: int, wanted: AuditFilter, offset: int) -> None:
-        self.post_message(AuditPageRead(request, read_page(wanted, offset)))
+    def _read(self, request: int, wanted: AuditFilter, before_id: int | None) -> None:
+        self.post_message(AuditPageRead(request, read_page(wanted, before_id)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="audit-log-count")
+    def _count(self, count_request: int, wanted: AuditFilter) -> None:
+        self.post_message(MatchesCounted(count_request, count_matches(wanted)))
 
     @on(AuditPageRead)
     def show_page(self, message: AuditPageRead) -> None:
@@ -149,6 +182,11 @@ class AuditLogScreen(AreaScreen):
         page = message.view.page
         self.page = page
         self.entries = {entry.id: entry for entry in page.entries}
+        if not page.has_more and (page.entries or self.page_offset == 0):
+            self.total = MatchCount(self.page_offset + len(page.entries))
+        elif self.total is None and self._counting != self._count_request:
+            self._counting = self._count_request
+            self._count(self._count_request, self.wanted)
         table = self.table
         table.empty_text = (
             "No entry matches the filter: F shows every entry" if not self.wanted.is_empty else "No entries yet"
@@ -161,6 +199,12 @@ class AuditLogScreen(AreaScreen):
         self._show_count()
         self._read_selected()
         self.refresh_bindings()
+
+    @on(MatchesCounted)
+    def show_total(self, message: MatchesCounted) -> None:
+        if message.request == self._count_request:
+            self.total = message.total
+            self._show_count()
 
     def _show_filter(self) -> None:
         described = self.wanted.describe()
@@ -175,9 +219,10 @@ class AuditLogScreen(AreaScreen):
         if not page.entries:
             shown = "0 entries"
         else:
-            first, last = page.offset + 1, page.offset + len(page.entries)
-            cursor = page.offset + self.table.cursor_row + 1
-            shown = f"{cursor:,} · {first:,}–{last:,} of {page.total:,}"
+            first, last = self.page_offset + 1, self.page_offset + len(page.entries)
+            cursor = self.page_offset + self.table.cursor_row + 1
+            total = "…" if self.total is None else self.total.shown()
+            shown = f"{cursor:,} · {first:,}–{last:,} of {total}"
         self.query_one("#audit-count", Static).update(shown)
 
     @on(FrameTable.CursorMoved, "#audit-table")
@@ -220,7 +265,7 @@ class AuditLogScreen(AreaScreen):
     def apply_filter(self, chosen: FilterChosen | None) -> None:
         if chosen is not None:
             self.wanted = chosen.wanted
-            self.page_offset = 0
+            self.page_starts = [None]
             self._show_filter()
             self.reload()
 
@@ -230,10 +275,13 @@ class AuditLogScreen(AreaScreen):
     def action_page(self, step: int) -> None:
         if self.page is None:
             return
-        if step > 0 and not self.page.has_more:
+        if step > 0 and self.page.has_more and self.page.entries:
+            self.page_starts.append(self.page.entries[-1].id)
+        elif step < 0 and len(self.page_starts) > 1:
+            self.page_starts.pop()
+        else:
             return
-        self.page_offset = max(self.page_offset + step * PAGE_SIZE, 0)
-        self.reload()
+        self.reload(recount=False)
 
     def action_refresh(self) -> None:
         self.reload()
@@ -269,7 +317,7 @@ class AuditLogScreen(AreaScreen):
         self.notify(f"#{message.undone_id} undone by #{message.undo.id}: {message.undo.summary}", title="Undo")
         self.refusals.pop(message.undone_id, None)
         self._keep_entry_id = message.undo.id
-        self.page_offset = 0
+        self.page_starts = [None]
         self.reload()
 
     @on(UndoWasRefused)
