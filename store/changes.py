@@ -38,6 +38,22 @@ class Change:
     id: str | None
     payload: Mapping[str, Any]
 
+    @property
+    def actor(self) -> str | None:
+        """Who committed the change (the writer's app.actor, else its database user); None from older servers."""
+        actor = self.payload.get("actor")
+        return actor if isinstance(actor, str) and actor else None
+
+
+def announce(connection: psycopg.Connection[Any], payload: Mapping[str, Any], *, channel: str = CHANGE_CHANNEL) -> None:
+    """Send one notice on the change feed (delivered when the transaction commits), naming its actor as the
+    row triggers do: the transaction's app.actor, else the database user."""
+    connection.execute(
+        "select pg_notify(%s, (%s::jsonb || jsonb_build_object('actor',"
+        " coalesce(nullif(current_setting('app.actor', true), ''), session_user::text)))::text)",
+        (channel, json.dumps(dict(payload))),
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Resync:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,9 +12,9 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
+from store import changes
 from store.analytics.adjust import DIVIDEND, adjust_bars, load_actions
 from store.analytics.compute import METRIC_COLUMNS
-from store.changes import CHANGE_CHANNEL
 from store.errors import InvalidInput
 from store.ingest import binary
 from store.ingest.load import ANALYZE_SHARE, key_lookups, set_actor
@@ -287,4 +286,4 @@ def refresh_and_announce(
         "last_day": last_day.isoformat() if last_day else None,
         "rows": rows,
     }
-    connection.execute("select pg_notify(%s, %s)", (CHANGE_CHANNEL, json.dumps(payload)))
+    changes.announce(connection, payload)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
-import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +21,7 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
+from store import changes
 from store.db import Database
 from store.ingest import load
 from store.ingest.problems import ImportFailed, Problem, logged
@@ -29,7 +29,6 @@ from store.ingest.tables import Checked, Layout, reasons_of, write_rejected
 from store.translation import translate_psycopg
 
 ANALYST_ENV = "WORKSTATION_ANALYST"
-CHANGE_CHANNEL = "workstation_changes"  # as store.changes and migration 0007
 STAGING = "reference_staging"
 IMPORT_ADVICE = "import it first with `workstation import securities`"
 
@@ -333,7 +332,7 @@ def announce(connection: load.Connection, table: str, source: str, rows: int) ->
     """One change-feed notice for a load that changed rows (delivered when the transaction commits)."""
     if rows:
         payload = {"table": table, "op": "load", "id": None, "source": source, "rows": rows}
-        connection.execute("select pg_notify(%s, %s)", (CHANGE_CHANNEL, json.dumps(payload)))
+        changes.announce(connection, payload)
 
 
 def _run(

@@ -329,6 +329,7 @@ class _Run:
             self.name, started_at, report.status, report.received, report.inserted, report.updated,
             report.rejected, _logged_errors(report), milliseconds,
         )  # fmt: skip
+        load.set_actor(self.connection, default_actor(self.source.kind))  # the run's log and notice name it too
         load.log_run(self.connection, run)
         if changed:
             first = min(result.first_day for result in changed if result.first_day is not None)

@@ -190,6 +190,7 @@ def test_an_incremental_run_adds_only_the_new_day_and_notifies(
             "first_day": days[-1].isoformat(),
             "last_day": days[-1].isoformat(),
             "rows": 2,
+            "actor": "system:metrics",
         }
     ]
     bars = stored_bars(sql, "ALPHA")

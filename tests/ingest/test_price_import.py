@@ -14,6 +14,7 @@ import pytest
 from store.db import Database
 from store.errors import InvalidInput
 from store.ingest import ImportFailed, files, import_prices, load
+from store.ingest.prices import default_actor
 
 from .helpers import FIXTURES, Sql, add_security, bar, bar_count, counts, price, write
 
@@ -205,6 +206,7 @@ def test_a_load_is_announced_on_the_change_feed_at_commit(
             "first_day": "2014-06-09",
             "last_day": "2014-06-11",
             "rows": 3,
+            "actor": default_actor(),
         }
     ]
 

@@ -23,7 +23,7 @@ import pytest
 from store.db import Database
 from store.errors import InvalidInput
 from store.ingest import sync_cli
-from store.ingest.sync import sync
+from store.ingest.sync import default_actor, sync
 from store.ingest.sync_http import TOKEN_ENV, HttpSettings, HttpSource
 from store.ingest.writer import ProgressEvent
 from tests.conftest import ScratchDatabase
@@ -563,6 +563,7 @@ def test_a_run_is_announced_once_and_market_overview_shows_the_new_bars(
             "first_day": "2024-01-02",
             "last_day": "2024-01-05",
             "rows": 4,
+            "actor": default_actor("http"),
         }
     ]
     row = sql.execute("select trade_date, close from market_overview where symbol = 'INFY'").fetchone()

@@ -25,10 +25,11 @@ def received(listener: psycopg.Connection, count: int) -> list[dict[str, object]
 
 def test_a_committed_insert_is_announced(fresh_db, listener: psycopg.Connection) -> None:  # type: ignore[no-untyped-def]
     with fresh_db.engine.begin() as connection:
+        connection.execute(text("set local app.actor = 'asha'"))
         watchlist_id = connection.execute(
             text("insert into watchlists (name, owner) values ('Momentum', 'asha') returning id")
         ).scalar_one()
-    assert received(listener, 1) == [{"table": "watchlists", "op": "insert", "id": str(watchlist_id)}]
+    assert received(listener, 1) == [{"table": "watchlists", "op": "insert", "id": str(watchlist_id), "actor": "asha"}]
 
 
 def test_a_rolled_back_change_is_not_announced(fresh_db, listener: psycopg.Connection) -> None:  # type: ignore[no-untyped-def]

@@ -80,7 +80,21 @@ def test_a_committed_change_reaches_the_worker_within_a_second(fresh_db, consume
     change = consumer.next()
     assert isinstance(change, Change)
     assert (change.table, change.op, change.id) == ("watchlists", "insert", str(watchlist_id))
-    assert dict(change.payload) == {"table": "watchlists", "op": "insert", "id": str(watchlist_id)}
+    user = commit(fresh_db.engine, "select session_user")
+    assert dict(change.payload) == {"table": "watchlists", "op": "insert", "id": str(watchlist_id), "actor": user}
+    assert change.actor == user, "a writer that names no actor is its database user, as in audit_log"
+
+
+def test_the_notice_names_the_actor_the_transaction_set(fresh_db, consumer: Consumer) -> None:  # type: ignore[no-untyped-def]
+    with fresh_db.engine.begin() as connection:
+        connection.execute(text("set local app.actor = 'agent:momentum'"))
+        connection.execute(text("insert into watchlists (name) values ('Agent list')"))
+        connection.execute(text("select notify_price_load('eod', '2025-01-02', '2025-01-02', 10)"))
+    changes = [consumer.next(), consumer.next()]
+    assert [(change.table, change.actor) for change in changes if isinstance(change, Change)] == [
+        ("watchlists", "agent:momentum"),
+        ("ohlcv_daily", "agent:momentum"),
+    ]
 
 
 def test_a_rolled_back_change_never_arrives(fresh_db, consumer: Consumer) -> None:  # type: ignore[no-untyped-def]

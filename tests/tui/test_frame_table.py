@@ -9,7 +9,7 @@ import pytest
 from textual import on
 from textual.app import App, ComposeResult
 
-from tui.widgets.frame_table import FrameColumn, FrameTable, fit_cell, fit_widths, fixed, plain
+from tui.widgets.frame_table import FrameColumn, FrameTable, changed_rows, fit_cell, fit_widths, fixed, plain
 
 ROWS = 1_000
 SIZE = (60, 12)  # 12 lines: the header and 11 rows
@@ -203,3 +203,14 @@ def test_cells_fit_their_width() -> None:
     assert fixed(2)(1234567.891) == "1,234,567.89"
     assert fixed(2, signed=True)(-0.5) == "-0.50"
     assert fixed(0)(None) == ""
+
+
+def test_changed_rows_are_the_new_ones_and_those_that_read_differently() -> None:
+    before = pl.DataFrame({"id": [1, 2, 3], "symbol": ["INFY", "TCS", "WIPRO"], "score": [70.0, None, 55.0]})
+    after = pl.DataFrame(
+        {"id": [1, 2, 3, 4], "symbol": ["INFY", "TCS", "WIPRO", "HDFC"], "score": [70.0, 64.0, 55.0, None]}
+    )
+    assert changed_rows(before, after, "id") == [2, 4]
+    assert changed_rows(after, after, "id") == []
+    assert changed_rows(pl.DataFrame(), after, "id") == [], "a first read has nothing to compare with"
+    assert changed_rows(before, after, None) == []

@@ -323,6 +323,7 @@ async def test_a_queue_item_committed_elsewhere_shows_up_without_a_keypress(
         queue = screen.query_one("#home-queue", HomePanel)
         assert queue.changed_ids == {"queue-new"}, "the changed count is marked"
         assert "▌" in str(queue.get_option_at_index(0).prompt)
+        assert queue.border_subtitle == "changed by queue-agent", "the feed's notice names who committed"
         assert screen.focused is queue
         highlighted = queue.highlighted_item()
         assert highlighted is not None

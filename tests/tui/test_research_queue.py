@@ -16,11 +16,13 @@ from textual.pilot import Pilot
 from textual.widgets import Label, Static
 
 import store
+from store.changes import Change
 from store.db import Database, DatabaseTarget
 from tui.app import WorkstationApp
+from tui.messages import DataChanged
 from tui.screens.research_queue import ResearchQueueScreen
 from tui.screens.research_queue.modals import QueueItemModal, RejectModal
-from tui.widgets.frame_table import FrameTable
+from tui.widgets.frame_table import CHANGED_SECONDS, FrameTable
 from tui.widgets.symbol_input import SymbolInput
 
 ANALYST = "asha.rao"
@@ -414,3 +416,33 @@ def test_snapshot_edit_form(
     assert snap_compare(
         make_app(app_database), terminal_size=size, run_before=_queue_shown("j", "e", showing=QueueItemModal)
     )
+
+
+async def test_a_change_by_another_analyst_is_marked_on_its_row_with_their_name(
+    app_database: Database, seeded: dict[str, int]
+) -> None:
+    """The feed's notice names who committed; the reload marks that row, and only it, "changed by …" for a moment."""
+    item_id = uuid.UUID(ITEMS["TCS"][0])
+    async with make_app(app_database).run_test(size=(120, 40)) as pilot:
+        screen = await open_queue(pilot)
+        table = table_of(screen)
+        with store.unit_of_work(actor=OTHER_ANALYST) as uow:
+            uow.research_queue.rescore(item_id, uow.research_queue.item(item_id).version, 91)
+            uow.commit()
+        screen.post_message(DataChanged(Change("research_queue", "update", str(item_id), {"actor": OTHER_ANALYST})))
+        await settle(pilot)
+        assert table.changed == {str(item_id): f" changed by {OTHER_ANALYST} "}
+        row = [key for (key,) in table.shown_frame().select("id").iter_rows()].index(str(item_id))
+        line = table.render_line(row + 1).text
+        assert line.rstrip().endswith(f"changed by {OTHER_ANALYST}")
+        assert "TCS" in line
+        assert all("changed by" not in table.render_line(y).text for y in range(1, table.row_count + 1) if y != row + 1)
+
+        await pilot.pause(CHANGED_SECONDS + 0.3)
+        assert not table.changed
+        assert "changed by" not in table.render_line(row + 1).text
+
+        # The analyst's own edits are not marked as someone else's.
+        screen.post_message(DataChanged(Change("research_queue", "update", str(item_id), {"actor": ANALYST})))
+        await settle(pilot)
+        assert not table.changed

@@ -18,14 +18,17 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Static, Tabs, TextArea
 
 import store
+from store.changes import Change
 from store.db import Database, DatabaseTarget
 from store.repositories.watchlists import WatchlistRepository
 from tui.app import WorkstationApp
+from tui.messages import DataChanged
 from tui.modals.choose_watchlist import ChooseWatchlistModal, WatchlistNameModal
 from tui.modals.confirm import ConfirmModal
 from tui.modals.edit_conflict import EditConflictModal
 from tui.modals.watchlist_entry import WatchlistEntryModal
 from tui.screens.watchlists import WatchlistsScreen, add_symbol_to_shown_watchlist, add_to_watchlist_flow
+from tui.widgets.frame_table import CHANGED_SECONDS
 from tui.widgets.symbol_input import SymbolInput
 
 ANALYST = "asha.rao"
@@ -586,3 +589,27 @@ async def test_aw_adds_to_the_list_shown(app_database: Database, seeded: Seeded)
         await settle(pilot)
         assert app.screen is screen
         assert sorted(shown_symbols(screen)) == ["ITC", "WIPRO"]
+
+
+async def test_an_entry_another_analyst_changed_is_marked_with_their_name(
+    app_database: Database, seeded: Seeded
+) -> None:
+    infy = seeded.entries["INFY"]
+    async with make_app(app_database).run_test(size=(120, 40)) as pilot:
+        screen = await open_watchlists(pilot)
+        table = screen.query_one("#watchlists-entries", DataTable)
+        edit_as(OTHER_ANALYST, infy, thesis="Bob: results on Thursday")
+        screen.post_message(DataChanged(Change("watchlist_entries", "update", str(infy), {"actor": OTHER_ANALYST})))
+        await settle(pilot)
+        marked = [
+            [str(cell) for cell in table.get_row(key)]
+            for key in table.rows
+            if any("changed by" in str(cell) for cell in table.get_row(key))
+        ]
+        assert len(marked) == 1, "only the entry that changed"
+        assert marked[0][0] == "INFY"
+        assert f"changed by {OTHER_ANALYST}" in " ".join(marked[0])
+        await pilot.pause(CHANGED_SECONDS + 0.3)
+        rows = [" ".join(str(cell) for cell in table.get_row(key)) for key in table.rows]
+        assert not any("changed by" in row for row in rows)
+        assert any("Bob: results on Thursday" in row for row in rows), "the thesis is back in its column"

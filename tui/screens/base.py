@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker
 
+import store
 from tui.messages import DataChanged, DataResynced
 from tui.modals import forward_worker_failure
 from tui.widgets.status_line import StatusFacts, StatusLine
@@ -25,6 +27,10 @@ class AreaScreen(Screen[None]):
     """A top-level area. Subclasses compose their body and say how to reload and which tables they show."""
 
     WATCHED_TABLES: frozenset[str] = frozenset()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._change_actors: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -49,7 +55,18 @@ class AreaScreen(Screen[None]):
     @on(DataChanged)
     def reload_on_change(self, message: DataChanged) -> None:
         if message.change.table in self.WATCHED_TABLES:
+            actor = message.change.actor
+            if actor is not None and actor != store.current_actor() and actor not in self._change_actors:
+                self._change_actors.append(actor)
             self.reload()
+
+    def take_change_actors(self) -> str | None:
+        """Who else changed what this screen shows since it last read it ("a", "a and b", "a and 2 others"),
+        for marking the rows the next read brings; None when nobody did (a first read, a refresh, own edits)."""
+        actors, self._change_actors = self._change_actors, []
+        if len(actors) > 2:
+            return f"{actors[0]} and {len(actors) - 1} others"
+        return " and ".join(actors) or None
 
     @on(DataResynced)
     def reload_after_resync(self) -> None:

@@ -17,11 +17,14 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 Formatter = Callable[[Any], str]
 Tone = Literal["gain", "loss"] | None
 # A cell as drawn: its text (already fitted to the column) and its colour by sign, if any.
 Cell = tuple[str, Tone]
+# How long rows that another writer changed stay marked "changed by …".
+CHANGED_SECONDS = 4.0
 
 
 def plain(value: Any) -> str:
@@ -128,6 +131,8 @@ class FrameTable(ScrollView, can_focus=True):
         "frame-table--gain",
         "frame-table--loss",
         "frame-table--empty",
+        "frame-table--changed",
+        "frame-table--changed-label",
     }
     DEFAULT_CSS = """
     FrameTable {
@@ -149,6 +154,8 @@ class FrameTable(ScrollView, can_focus=True):
         & > .frame-table--gain { color: $text-success; }
         & > .frame-table--loss { color: $text-error; }
         & > .frame-table--empty { color: $text-muted; text-style: italic; }
+        & > .frame-table--changed { background: $warning 25%; }
+        & > .frame-table--changed-label { background: $warning; color: $text; text-style: bold; }
     }
     """
 
@@ -202,6 +209,9 @@ class FrameTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._style_sets: dict[bool, dict[str, Style]] = {}
         self._paint_width = 0
+        # Rows another writer changed (row key → "changed by …" label) until the timer clears them.
+        self.changed: dict[Any, str] = {}
+        self._unmark_timer: Timer | None = None
         self._update_virtual_size()
 
     # What is shown
@@ -222,11 +232,31 @@ class FrameTable(ScrollView, can_focus=True):
         """The row at the cursor, every column of the frame; None when the table is empty."""
         return self._shown.row(self._cursor, named=True) if self.row_count else None
 
-    def set_frame(self, frame: pl.DataFrame) -> None:
-        """Show other rows (same columns), in the current sort order; the cursor keeps its row if it is there."""
+    def set_frame(self, frame: pl.DataFrame, *, changed_by: str | None = None) -> None:
+        """Show other rows (same columns), in the current sort order; the cursor keeps its row if it is there.
+
+        With `changed_by` (who committed the change that made the frame be read again), the rows that are
+        new or differ from the rows shown before are marked "changed by …" for CHANGED_SECONDS.
+        """
         kept = self._cursor_key()
+        if changed_by is not None:
+            self._mark(changed_rows(self._source, frame, self.row_key), changed_by)
         self._source = frame
         self._reshow(kept)
+
+    def _mark(self, keys: list[Any], changed_by: str) -> None:
+        if not keys:
+            return
+        label = f" changed by {changed_by} "
+        self.changed.update(dict.fromkeys(keys, label))
+        if self._unmark_timer is not None:
+            self._unmark_timer.stop()
+        self._unmark_timer = self.set_timer(CHANGED_SECONDS, self._unmark)
+
+    def _unmark(self) -> None:
+        self.changed.clear()
+        self._unmark_timer = None
+        self.refresh()
 
     def sort_by(self, key: str | None, descending: bool = False) -> None:
         """Sort by column `key` (None: the frame's own order); empty values last either way."""
@@ -360,6 +390,8 @@ class FrameTable(ScrollView, can_focus=True):
             segments = self._header_segments()
         elif (index := scroll_y + y - 1) < self.row_count:
             segments = self._row_segments(index)
+            if self.changed and (label := self.changed.get(self._row_key_at(index))) is not None:
+                return self._marked_line(segments, line_width, scroll_x, label, tint=index != self._cursor)
         elif index == 0:
             segments = [Segment(f" {self.empty_text}", self._styles["empty"])]
             line_width = 1 + cell_len(self.empty_text)
@@ -376,6 +408,19 @@ class FrameTable(ScrollView, can_focus=True):
                 segments.append(Segment(" " * (width - line_width), base))
             return Strip(segments, width)
         return Strip(segments, line_width).crop_extend(scroll_x, scroll_x + width, base)
+
+    def _row_key_at(self, index: int) -> Any:
+        return None if self.row_key is None else self._shown.item(index, self.row_key)
+
+    def _marked_line(self, segments: list[Segment], line_width: int, scroll_x: int, label: str, *, tint: bool) -> Strip:
+        """A changed row: tinted (unless the cursor is on it), its "changed by …" label over the right end in view."""
+        width = self._paint_width
+        if tint:
+            segments = list(Segment.apply_style(segments, post_style=self._styles["changed"]))
+        line = self._fit_line(segments, line_width, scroll_x)
+        label = label[:width] if cell_len(label) > width else label
+        kept = line.crop(0, max(width - cell_len(label), 0))
+        return Strip([*kept, Segment(label, self._styles["changed-label"])], width)
 
     def _header_segments(self) -> list[Segment]:
         style = self._styles["header"]
@@ -423,4 +468,18 @@ class FrameTable(ScrollView, can_focus=True):
             )
 
 
-_PARTS = ("header", "cursor", "even-row", "gain", "loss", "empty")
+_PARTS = ("header", "cursor", "even-row", "gain", "loss", "empty", "changed", "changed-label")
+
+
+def changed_rows(before: pl.DataFrame, after: pl.DataFrame, row_key: str | None) -> list[Any]:
+    """The keys of the rows of `after` that are not in `before` or differ from their row there."""
+    if row_key is None or row_key not in after.columns or after.is_empty():
+        return []
+    if before.schema != after.schema:
+        return []  # nothing like it was shown before (the first read): nothing to compare with
+    hashed = [frame.select(pl.col(row_key), frame.hash_rows(seed=7).alias("_row_hash")) for frame in (after, before)]
+    joined = hashed[0].join(hashed[1], on=row_key, how="left", suffix="_before", nulls_equal=True)
+    differing = joined.filter(
+        pl.col("_row_hash_before").is_null() | (pl.col("_row_hash") != pl.col("_row_hash_before"))
+    )
+    return differing.get_column(row_key).to_list()

@@ -113,6 +113,7 @@ class AuditLogScreen(AreaScreen):
         # Why an undo was refused, by entry: shown in the detail pane until the log is read again.
         self.refusals: dict[int, str] = {}
         self._request = 0
+        self._shown_page: tuple[AuditFilter, int | None] | None = None  # the filter and start of the page shown
         # A count belongs to the filter and the log as they were when it started: reload() without `recount`
         # (a page turn) keeps it, any other reload starts a new one.
         self._count_request = 0
@@ -191,7 +192,11 @@ class AuditLogScreen(AreaScreen):
         table.empty_text = (
             "No entry matches the filter: F shows every entry" if not self.wanted.is_empty else "No entries yet"
         )
-        table.set_frame(message.view.frame)
+        # Entries that another writer's change brought onto the page shown before are marked "changed by …".
+        shown = (self.wanted, self.page_starts[-1])
+        changed_by = self.take_change_actors() if shown == self._shown_page else None
+        self._shown_page = shown
+        table.set_frame(message.view.frame, changed_by=changed_by)
         if self._keep_entry_id is not None:
             ids = message.view.frame.get_column("id").to_list()
             table.move_cursor(ids.index(self._keep_entry_id) if self._keep_entry_id in ids else 0)

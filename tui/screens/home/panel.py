@@ -36,9 +36,10 @@ class HomePanel(OptionList):
         self.changed_ids: frozenset[str] = frozenset()
         self._unmark_timer: Timer | None = None
 
-    def show(self, items: list[HomeItem], *, mark_changes: bool) -> None:
+    def show(self, items: list[HomeItem], *, mark_changes: bool, changed_by: str | None = None) -> None:
         """Replace the items, keeping the cursor on the same item (or the same place); with `mark_changes`,
-        items that are new or read differently are marked for a few seconds."""
+        items that are new or read differently are marked for a few seconds, the panel's foot saying who
+        changed them when `changed_by` is known."""
         before = {item_id: item.prompt.plain for item_id, item in self.items.items()}
         kept_id = self._highlighted_id()
         kept_index = self.highlighted
@@ -50,6 +51,10 @@ class HomePanel(OptionList):
         self.set_options([self._option(item) for item in items])
         self._restore_cursor(kept_id, kept_index)
         self.set_class(bool(self.changed_ids), "-changed")
+        if changed and changed_by is not None:
+            self.border_subtitle = f"changed by {changed_by}"
+        elif not self.changed_ids:
+            self.border_subtitle = ""
         if changed or not self.changed_ids:
             if self._unmark_timer is not None:
                 self._unmark_timer.stop()
@@ -68,6 +73,7 @@ class HomePanel(OptionList):
             if item_id in self.items:
                 self.replace_option_prompt(item_id, _marked(self.items[item_id].prompt, False))
         self.remove_class("-changed")
+        self.border_subtitle = ""
 
     def _highlighted_id(self) -> str | None:
         if self.highlighted is None or self.highlighted >= self.option_count:

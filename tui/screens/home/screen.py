@@ -129,10 +129,11 @@ class HomeScreen(AreaScreen):
     def _show(self, view: HomeView, *, mark_changes: bool) -> None:
         items = panel_items(view, app_now(self.app), compact=self._compact)
         titles = panel_titles(view)
+        changed_by = self.take_change_actors() if mark_changes else None
         for panel in self.query(HomePanel):
             name = panel.id.removeprefix("home-") if panel.id else ""
             panel.border_title = titles[name]
-            panel.show(items[name], mark_changes=mark_changes)
+            panel.show(items[name], mark_changes=mark_changes, changed_by=changed_by)
 
     # Opening what an item names
 

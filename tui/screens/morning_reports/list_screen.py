@@ -77,7 +77,7 @@ class MorningReportsScreen(ReportActionsScreen):
     def show_reports(self, message: ReportsLoaded) -> None:
         self.reports = {str(report.id): report for report in message.reports}
         self.table.empty_text = "No report yet: the report agents write them"
-        self.table.set_frame(message.frame)
+        self.table.set_frame(message.frame, changed_by=self.take_change_actors())
         waiting = sum(not report.reviewed for report in message.reports)
         count = len(message.reports)
         self.query_one("#reports-heading", Static).update(

@@ -166,7 +166,7 @@ class ResearchQueueScreen(AreaScreen):
         self.counts = dict(view.counts)
         table = self.table
         table.empty_text = "No item has this status: a queues a security" if self.counts else "The queue is empty"
-        table.set_frame(view.frame)
+        table.set_frame(view.frame, changed_by=self.take_change_actors())
         if self._keep_item_id is not None:
             ids = view.frame.get_column("id").to_list()
             if self._keep_item_id in ids:

@@ -150,12 +150,15 @@ class ScreenerScreen(AreaScreen):
 
     @on(ScreenRan)
     async def show_matches(self, message: ScreenRan) -> None:
+        """The matches; when the same screen ran again after another writer's change, its changed rows are marked."""
+        again = self.result is not None and self.result.screen.expression == message.result.screen.expression
+        changed_by = self.take_change_actors()
         self.result, self.searched = message.result, message.search_text
         columns = result_columns(message.result.screen)
         if columns != self.table.columns:
             await self._replace_table(columns)
         self.table.empty_text = "No security meets the screen" if not self.wanted.text else "No match meets the filter"
-        self.show_filtered()
+        self.show_filtered(changed_by=changed_by if again else None)
         if self.expression_input.has_focus:
             self.table.focus()
 
@@ -178,10 +181,10 @@ class ScreenerScreen(AreaScreen):
     def leave_filter(self) -> None:
         self.table.focus()
 
-    def show_filtered(self) -> None:
+    def show_filtered(self, *, changed_by: str | None = None) -> None:
         if self.result is None or self.searched is None:
             return
-        self.table.set_frame(filter_rows(self.result.frame, self.searched, self.wanted))
+        self.table.set_frame(filter_rows(self.result.frame, self.searched, self.wanted), changed_by=changed_by)
 
     @on(FrameTable.CursorMoved, "#screener-table")
     def show_count(self) -> None:

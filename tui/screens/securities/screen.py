@@ -107,7 +107,7 @@ class SecuritiesScreen(AreaScreen):
     def show_securities(self, message: SecuritiesLoaded) -> None:
         self.loaded, self.searched, self.facets = message.frame, message.search_text, message.facets
         self.table.empty_text = "No security matches the filter"
-        self.show_filtered()
+        self.show_filtered(changed_by=self.take_change_actors())
 
     # Filtering: in memory, on the UI thread. A keystroke's Polars filter over 10,000 rows takes well under a
     # millisecond, less than a worker's round trip, and doing it here keeps keystrokes in order.
@@ -121,10 +121,10 @@ class SecuritiesScreen(AreaScreen):
     def leave_filter(self) -> None:
         self.table.focus()
 
-    def show_filtered(self) -> None:
+    def show_filtered(self, *, changed_by: str | None = None) -> None:
         if self.loaded is None or self.searched is None:
             return
-        self.table.set_frame(filter_rows(self.loaded, self.searched, self.wanted))
+        self.table.set_frame(filter_rows(self.loaded, self.searched, self.wanted), changed_by=changed_by)
         facets = describe_filter(self.wanted)
         self.query_one("#securities-facets", Static).update(facets)
         self.query_one("#securities-facets").set_class(bool(facets), "-shown")

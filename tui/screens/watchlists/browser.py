@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from store.records.watchlists import WatchlistEntryView, WatchlistSummary
@@ -22,11 +23,13 @@ from tui.screens.watchlists.rows import (
     count_of,
     entry_cells,
     entry_detail,
+    marked_cells,
     shown_columns,
     sorted_entries,
     thesis_width,
 )
 from tui.widgets.filter_input import FilterInput
+from tui.widgets.frame_table import CHANGED_SECONDS
 
 _CURSOR_MOVES = {
     "down": "action_cursor_down",
@@ -54,6 +57,9 @@ class WatchlistsBrowser(AreaScreen):
         self._request = 0
         self._keep_entry_id: uuid.UUID | None = None
         self._thesis_width = -1
+        # Entries another writer changed (id → "changed by …"), marked until the timer clears them.
+        self._changed: dict[uuid.UUID, str] = {}
+        self._unmark_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Tabs(id="watchlists-tabs")
@@ -109,9 +115,14 @@ class WatchlistsBrowser(AreaScreen):
     async def show_watchlists(self, message: WatchlistsRead) -> None:
         if message.request != self._request:
             return
+        changed_by = self.take_change_actors()
+        before = {entry.id: entry for entry in self.entries}
+        shown_list = self.current_watchlist_id
         self.lists, self.entries = message.view.lists, message.view.entries
         current = message.view.current
         self.current_watchlist_id = current.id if current is not None else None
+        if changed_by is not None and self.current_watchlist_id == shown_list:
+            self._mark_changed([entry.id for entry in self.entries if before.get(entry.id) != entry], changed_by)
         await self._show_tabs()
         self._show_heading()
         self._show_entries()
@@ -159,11 +170,28 @@ class WatchlistsBrowser(AreaScreen):
             table.add_column(Text(column.label, justify=column.justify), key=column.key, width=column.width)  # type: ignore[arg-type]
         now, accent = self.now(), self.accent()
         ordered = self.shown_entries()
+        warning = self.app.current_theme.warning or "yellow"
         for entry in ordered:
-            table.add_row(*entry_cells(entry, now, columns, accent), key=str(entry.id))
+            cells = entry_cells(entry, now, columns, accent)
+            if entry.id in self._changed:
+                cells = marked_cells(cells, columns, self._changed[entry.id], warning)
+            table.add_row(*cells, key=str(entry.id))
         if ordered:
             table.move_cursor(row=next((i for i, entry in enumerate(ordered) if entry.id == keep), 0))
         self._show_detail()
+
+    def _mark_changed(self, entry_ids: list[uuid.UUID], changed_by: str) -> None:
+        if not entry_ids:
+            return
+        self._changed.update(dict.fromkeys(entry_ids, f" changed by {changed_by} "))
+        if self._unmark_timer is not None:
+            self._unmark_timer.stop()
+        self._unmark_timer = self.set_timer(CHANGED_SECONDS, self._unmark)
+
+    def _unmark(self) -> None:
+        self._changed.clear()
+        self._unmark_timer = None
+        self._show_entries()
 
     def _show_detail(self) -> None:
         entry = self.selected_entry()

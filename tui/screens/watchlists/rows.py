@@ -85,6 +85,18 @@ def _distance_key(entry: WatchlistEntryView) -> tuple[int, decimal.Decimal, str]
     return (0 if triggered else 1, abs(distance) if distance is not None else decimal.Decimal("Infinity"), entry.symbol)
 
 
+def marked_cells(cells: list[Text], columns: list[Column], label: str, color: str) -> list[Text]:
+    """A row another writer changed: its symbol marked, and "changed by …" in place of the thesis (else the
+    status), in `color`, until the mark is cleared."""
+    keys = [column.key for column in columns]
+    at = keys.index("thesis") if "thesis" in keys else keys.index("status")
+    marked = list(cells)
+    marked[at] = Text(label, style=f"bold on {color}", justify=cells[at].justify, no_wrap=True, overflow="ellipsis")
+    marked[0] = marked[0].copy()
+    marked[0].stylize(f"on {color}")
+    return marked
+
+
 def entry_cells(entry: WatchlistEntryView, now: dt.datetime, columns: list[Column], accent: str) -> list[Text]:
     """One table row; a triggered entry is drawn in the accent colour, bold."""
     cells = {
