@@ -16,6 +16,8 @@ from store.ingest.problems import Problem, Unverified, rejected_path
 from store.ingest.validate import FileContext, Prepared, canonical, diagnose, prepare
 
 PART_BYTES = 32 * 2**20
+# The first part is small, and the parts double up to PART_BYTES: the COPY starts after ~1 MB is read, not 32.
+FIRST_PART_BYTES = 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class Part:
 class PriceFile:
     """A file after reading, before the database has been asked anything.
 
-    A CSV file is first `typed` (not verified): its lines are read in parts of about 32 MB while the
+    A CSV file is first `typed` (not verified): its lines are read in parts (1 MB, doubling to 32 MB) while the
     previous part is being copied, each checked chunk by chunk by a quick test (`Prepared.is_clean`).
     Any problem (a value that does not parse, a broken rule, an unknown symbol, a duplicate) makes the
     caller roll back and use `diagnosed()`: the whole text read again and checked, every problem named.
@@ -72,7 +74,7 @@ class PriceFile:
         assert self.format is not None
         assert self.context is not None
         date_format: str | None = None
-        for first_line, lines in formats.body_parts(self.data, PART_BYTES):
+        for first_line, lines in formats.body_parts(self.data, PART_BYTES, FIRST_PART_BYTES):
             try:
                 raw = formats.read_csv(lines, self.format, typed=True, first_line=first_line)
             except pl.exceptions.PolarsError as exc:

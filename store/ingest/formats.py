@@ -162,16 +162,20 @@ def read_csv(data: bytes, fmt: PriceFormat, *, typed: bool, first_line: int | No
     return frame.with_row_index("line", offset=first_line or 2).with_columns(pl.col("line").cast(pl.Int64))
 
 
-def body_parts(data: bytes, size: int) -> Iterator[tuple[int, bytes]]:
-    """The lines after the header in runs of about `size` bytes, each with the number of its first line."""
+def body_parts(data: bytes, size: int, first: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """The lines after the header in runs of about `size` bytes, each with the number of its first line.
+
+    With `first`, the runs start at about `first` bytes and double up to `size`: the first part is
+    ready (and its COPY under way) sooner.
+    """
     start = data.find(b"\n") + 1 if b"\n" in data else len(data)
-    line = 2
+    line, wanted = 2, min(first or size, size)
     while start < len(data):
-        end = data.find(b"\n", min(start + size, len(data)) - 1)
+        end = data.find(b"\n", min(start + wanted, len(data)) - 1)
         end = len(data) if end < 0 else end + 1
         yield line, data[start:end]
         line += data.count(b"\n", start, end)
-        start = end
+        start, wanted = end, min(wanted * 2, size)
 
 
 def ragged_lines(data: bytes, fields: int) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from store.db import Database
-from store.ingest import import_prices
+from store.ingest import formats, import_prices
 from store.ingest.formats import detect_format, header_of, symbol_from_file_name
 
 from .helpers import FIXTURES, Sql, bar, bar_count, price, write
@@ -258,3 +258,14 @@ def test_an_unknown_header_is_not_guessed(header: str) -> None:
 )
 def test_the_file_name_gives_the_symbol_and_maybe_the_exchange(name: str, expected: tuple[str, str | None]) -> None:
     assert symbol_from_file_name(Path("/data") / name) == expected
+
+
+def test_body_parts_start_small_and_double_every_line_once() -> None:
+    body = "".join(f"AAA,2020-01-{day:02d},10,11,9,10.5,{day}\n" for day in range(1, 29))
+    data = ("symbol,date,open,high,low,close,volume\n" + body).encode()
+    parts = list(formats.body_parts(data, size=400, first=100))
+    assert b"".join(lines for _, lines in parts) == body.encode(), "every line once, in order"
+    sizes = [len(lines) for _, lines in parts]
+    assert sizes[0] < 150 < sizes[1] < 250 < sizes[2], sizes  # about 100, 200, then 400 at most
+    assert all(size < 450 for size in sizes)
+    assert [first_line for first_line, _ in parts][:2] == [2, 2 + parts[0][1].count(b"\n")]
