@@ -127,20 +127,22 @@ def write_bars(
     Unverified, which aborts the COPY (the caller rolls back).
     """
     columns = [*KEY, *(name for name in VALUE_COLUMNS if name in bars.columns)]
-    chunks = _encoded(bars, columns, source, verify)
+    chunks = encoded_chunks(bars, columns, source, verify)
     if not merge:
-        _copy(connection, "ohlcv_daily", columns, chunks, on_rows)
+        copy_rows(connection, "ohlcv_daily", columns, chunks, on_rows)
         return Written(inserted=bars.height, updated=0, merged=False)
     connection.execute(
         f"create temp table if not exists {STAGING} (like ohlcv_daily including defaults) on commit drop"
     )
     connection.execute(f"truncate pg_temp.{STAGING}")
-    _copy(connection, f"pg_temp.{STAGING}", columns, chunks, on_rows)
+    copy_rows(connection, f"pg_temp.{STAGING}", columns, chunks, on_rows)
     inserted, updated = _merge(connection, columns, bars.height)
     return Written(inserted=inserted, updated=updated, merged=True)
 
 
-def _encoded(bars: pl.DataFrame, columns: list[str], source: str, verify: Verify | None) -> Iterator[tuple[int, bytes]]:
+def encoded_chunks(
+    bars: pl.DataFrame, columns: list[str], source: str, verify: Verify | None
+) -> Iterator[tuple[int, bytes]]:
     for start in range(0, bars.height, binary.CHUNK_ROWS):
         chunk = bars.slice(start, binary.CHUNK_ROWS)
         if verify is not None and not verify(chunk):
@@ -148,7 +150,7 @@ def _encoded(bars: pl.DataFrame, columns: list[str], source: str, verify: Verify
         yield from binary.encode(chunk, columns, source.encode())
 
 
-def _copy(
+def copy_rows(
     connection: Connection,
     table: str,
     columns: Sequence[str],

@@ -13,6 +13,7 @@ import polars as pl
 
 from store.ingest import load
 from store.ingest.files import PriceFile
+from store.ingest.fresh import FreshPartitions
 from store.ingest.problems import Unverified, logged
 from store.ingest.securities import SecurityIds
 from store.ingest.validate import EARLIEST_DAY, latest_day
@@ -119,6 +120,7 @@ def write_typed(
     """A typed file part by part: the next part is read while this one is copied. Raises Unverified."""
     clock = time.perf_counter()
     tally = Tally()
+    fresh = FreshPartitions(connection)
     for part in load.prefetched(file.parts(), depth=1):
         bars = ids.attach(part.prepared.frame)
         span = _plausible(bars)
@@ -127,10 +129,20 @@ def write_typed(
         if span is not None:
             load.ensure_partitions(connection, *span)
             tally.keys.append(bars.select(_key()).to_series())
-            _write(connection, file, bars, span, tally, notify, merge=merge, verify=part.prepared.is_clean)
+            verify = part.prepared.is_clean
+            on_rows = _rows_sent(file, tally, bars, notify, "loading")
+            into_fresh, bars = fresh.route(connection, bars, source=file.source, verify=verify, on_rows=on_rows)
+            if into_fresh.height:
+                tally.add(into_fresh, span, load.Written(inserted=into_fresh.height, updated=0, merged=False))
+            if bars.height:
+                rest = day_range(bars)
+                if rest is None:
+                    raise Unverified  # only days that did not parse are left
+                _write(connection, file, bars, rest, tally, notify, merge=merge, verify=verify)
     keys = pl.concat(tally.keys) if tally.keys else pl.Series([], dtype=pl.Int64)
     if keys.n_unique() < keys.len():  # two bars of a security on one day, maybe in different parts
         raise Unverified
+    fresh.swap_in(connection)
     report = _finish_file(connection, file, tally, 0, started_at, file.seconds + time.perf_counter() - clock)
     return report, tally
 
@@ -161,15 +173,23 @@ def _write(
     verify: load.Verify | None,
 ) -> None:
     merging = merge or load.overlaps_stored(connection, bars)
-    stage, sent = ("merging" if merging else "loading"), tally.rows
+    rows_sent = _rows_sent(file, tally, bars, notify, "merging" if merging else "loading")
+    written = load.write_bars(connection, bars, source=file.source, merge=merging, verify=verify, on_rows=rows_sent)
+    tally.add(bars, span, written)
+
+
+def _rows_sent(
+    file: PriceFile, tally: Tally, bars: pl.DataFrame, notify: Progress, stage: str
+) -> Callable[[int], None]:
+    """The progress callback of one COPY: rows sent so far of about how many the file holds."""
+    sent = tally.rows
 
     def rows_sent(rows: int) -> None:
         nonlocal sent
         sent += rows
         notify(ProgressEvent(file.name, stage, sent, max(sent, _expected_rows(file, tally, bars))))
 
-    written = load.write_bars(connection, bars, source=file.source, merge=merging, verify=verify, on_rows=rows_sent)
-    tally.add(bars, span, written)
+    return rows_sent
 
 
 def _expected_rows(file: PriceFile, tally: Tally, bars: pl.DataFrame) -> int:

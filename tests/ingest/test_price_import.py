@@ -401,3 +401,66 @@ def test_an_unknown_symbol_in_a_later_part_is_named(database: Database, sql: Sql
 
     assert [problem.value for problem in failure.value.problems] == ["ZZZ"]
     assert bar_count(sql, "AAA", "NSE") == 0
+
+
+def _partition_shape(sql: Sql, partition: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+    """A partition's bounds, its indexes and its constraints, with its own name taken out of their names."""
+    bound = sql.execute(
+        "select pg_get_expr(c.relpartbound, c.oid) from pg_class c where c.relname = %s", (partition,)
+    ).fetchone()
+    indexes = sql.execute(
+        "select indexname, indexdef from pg_indexes where tablename = %s order by indexname", (partition,)
+    ).fetchall()
+    constraints = sql.execute(
+        "select conname, pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass order by conname",
+        (partition,),
+    ).fetchall()
+    return (
+        str(bound[0] if bound else None),
+        [(name.replace(partition, "P"), ddl.replace(partition, "P")) for name, ddl in indexes],
+        [(name.replace(partition, "P"), ddl) for name, ddl in constraints],
+    )
+
+
+def test_a_first_load_of_a_year_builds_its_partition_as_the_schema_does(
+    database: Database, sql: Sql, tmp_path: Path
+) -> None:
+    """A year's partition that was empty is loaded in bulk and swapped in: the same bounds, key, index and rules."""
+    sql.execute("select ensure_ohlcv_partitions('ohlcv_daily', '2019-01-01', '2019-12-31')")
+    sql.execute("select ensure_ohlcv_partitions('ohlcv_daily', '2031-01-01', '2031-12-31')")  # made the usual way
+    rows = [f"{symbol},2019-03-{day:02d},10,11,9,10.{day},{day}" for symbol in ("AAA", "BBB") for day in range(1, 21)]
+    path = write(tmp_path, "fresh.csv", _long_csv(rows))
+
+    report = import_prices(database, [path], exchange="NSE", create_missing=True)
+
+    assert (report.fetched, report.inserted) == (40, 40)
+    assert bar(sql, "BBB", "NSE", dt.date(2019, 3, 7))["close"] == price("10.7")
+    shape = _partition_shape(sql, "ohlcv_daily_p2019")
+    assert shape[0] == "FOR VALUES FROM ('2019-01-01') TO ('2020-01-01')"
+    usual = _partition_shape(sql, "ohlcv_daily_p2031")
+    assert shape[1:] == usual[1:], "the same indexes and constraints as a partition made the usual way"
+    assert sql.execute("select to_regclass('ohlcv_daily_p2019_load')").fetchone() == (None,)
+    aaa = sql.execute("select id from securities where symbol = 'AAA'").fetchone()
+    assert aaa is not None
+    insert = "insert into ohlcv_daily (security_id, trade_date, open, high, low, close) values (%s, %s, 1, 1, 1, 1)"
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        sql.execute(insert, (aaa[0], dt.date(2019, 3, 5)))
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        sql.execute(insert, (-1, dt.date(2019, 3, 5)))
+
+
+def test_a_year_that_holds_bars_is_loaded_the_usual_way_and_keeps_them(
+    database: Database, sql: Sql, tmp_path: Path
+) -> None:
+    first = [f"AAA,2019-03-{day:02d},10,11,9,10.5,{day}" for day in range(1, 11)]
+    import_prices(database, [write(tmp_path, "first.csv", _long_csv(first))], exchange="NSE", create_missing=True)
+    partition_oid = sql.execute("select 'ohlcv_daily_p2019'::regclass::oid").fetchone()
+
+    later = [f"BBB,2019-03-{day:02d},20,21,19,20.5,{day}" for day in range(1, 11)]
+    report = import_prices(
+        database, [write(tmp_path, "later.csv", _long_csv(later))], exchange="NSE", create_missing=True
+    )
+
+    assert report.inserted == 10
+    assert sql.execute("select 'ohlcv_daily_p2019'::regclass::oid").fetchone() == partition_oid, "not swapped"
+    assert sql.execute("select count(*) from ohlcv_daily_p2019").fetchone() == (20,)
