@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from store.ingest import reference_cli  # argparse only: the importers load when a command runs
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from store.db import Database
     from store.ingest.prices import ImportReport
     from store.ingest.writer import ProgressEvent
@@ -107,7 +109,7 @@ def print_report(report: ImportReport, out: TextIO, err: TextIO) -> None:
             file=out,
         )
     if report.created_securities:
-        print(f"created {len(report.created_securities)} securities: {', '.join(report.created_securities)}", file=out)
+        print(created_line(report.created_securities), file=out)
     if report.problems:
         print("\n".join(shown_lines(report.problems)), file=err)
     for path in report.rejected_paths:
@@ -178,3 +180,15 @@ class ProgressBar:
             if self._progress is not None:
                 self._progress.stop()
                 self._progress = None
+
+
+CREATED_SHOWN = 20
+
+
+def created_line(created: Sequence[str]) -> str:
+    """The securities an import created: all of a few, else the first CREATED_SHOWN and how many more."""
+    count = len(created)
+    noun = "security" if count == 1 else "securities"
+    shown = ", ".join(created[:CREATED_SHOWN])
+    more = f" and {count - CREATED_SHOWN:,} more" if count > CREATED_SHOWN else ""
+    return f"created {count:,} {noun}: {shown}{more}"

@@ -151,3 +151,11 @@ def test_an_import_that_adds_bars_checks_the_watchlist_alerts(
     cli.run(parse(str(path)), database)  # the same bars again: nothing changed, nothing checked or printed
 
     assert "triggered" not in capsys.readouterr().out
+
+
+def test_many_created_securities_are_named_up_to_twenty() -> None:
+    assert cli.created_line(["NSE:A"]) == "created 1 security: NSE:A"
+    many = [f"NSE:S{number}" for number in range(1, 401)]
+    line = cli.created_line(many)
+    assert line.startswith("created 400 securities: NSE:S1, NSE:S2,")
+    assert line.endswith("NSE:S20 and 380 more")
