@@ -10,8 +10,9 @@ query, and checks the bounds against a CHECK constraint added just for it. A loa
 twice as fast, and the database's rules are the same.
 
 A partition is locked (SHARE ROW EXCLUSIVE: readers go on, writers wait until the commit) when it is
-found empty, so no other writer's row can land in it and be dropped with it; a writer that waited
-for it gets an error once the load commits (the partition it waited for is gone) and writes again.
+found empty, so no other writer's row can land in it and be dropped with it. A writer that waited
+for it may get an error once the load commits (the partition it waited for is gone; not tested) and
+then has to write again.
 Only a role that owns ohlcv_daily may do this DDL; for any other, every row goes the usual way.
 Used by the typed path of `import prices` (large CSV files), where first loads of histories happen.
 """
