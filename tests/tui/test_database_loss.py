@@ -11,8 +11,8 @@ import psycopg
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from store.changes import LISTENER_APPLICATION_NAME
 from store.db import Database
+from tests.tui.test_home import feed_listening
 from tests.tui.test_watchlists import (
     ANALYST,
     OTHER_ANALYST,
@@ -147,10 +147,10 @@ async def test_with_the_live_feed_the_status_line_notices_at_once_and_recovers(
         await pilot.app.switch_mode("watchlists")
         await wait_for_status(pilot, "● connected")
         for _ in range(400):  # the feed's own connection listening (it starts on its own clock)
-            if _listening(app_database):
+            if feed_listening(app_database):
                 break
             await pilot.pause(0.05)
-        assert _listening(app_database), "the change feed never listened"
+        assert feed_listening(app_database), "the change feed never listened"
         with server_away(pg_server, app_database):
             # Nothing was asked of the database: the change feed losing its connection is enough.
             await wait_for_status(pilot, "● reconnecting (server unreachable")
@@ -163,16 +163,6 @@ async def test_with_the_live_feed_the_status_line_notices_at_once_and_recovers(
                 break
             await pilot.pause(0.05)
         assert "INFY" in [row[0] for row in _rows(screen)], "the area reads its entries again"
-
-
-def _listening(database: Database) -> bool:
-    with psycopg.connect(database.target.conninfo, autocommit=True) as connection:
-        found = connection.execute(
-            "select count(*) from pg_stat_activity where application_name = %s"
-            " and datname = current_database() and query ilike 'listen%%'",
-            (LISTENER_APPLICATION_NAME,),
-        ).fetchone()
-    return bool(found and found[0])
 
 
 def _rows(screen: WatchlistsScreen) -> list[list[str]]:

@@ -295,7 +295,8 @@ async def until(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float 
     pytest.fail(f"gave up waiting after {timeout} s")
 
 
-def _listening(database: Database) -> bool:
+def feed_listening(database: Database) -> bool:
+    """The app's change-feed connection has run its LISTEN on the database."""
     with database.engine.connect() as connection:
         found = connection.execute(
             text(
@@ -315,7 +316,7 @@ async def test_a_queue_item_committed_elsewhere_shows_up_without_a_keypress(
         screen = await until(pilot, lambda: isinstance(pilot.app.screen, HomeScreen) and pilot.app.screen)
         await until(pilot, lambda: lines(screen, "queue")[:1] == ["new 2"])
         await pilot.press(*["tab"] * 5, "j", "j")  # the cursor on "waiting"
-        await until(pilot, lambda: _listening(app_database))
+        await until(pilot, lambda: feed_listening(app_database))
         with store.unit_of_work(actor="queue-agent") as uow:
             uow.research_queue.add(seeded["WIPRO"], source="screener")
             uow.commit()
